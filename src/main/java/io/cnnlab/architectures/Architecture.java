@@ -1,0 +1,25 @@
+package io.cnnlab.architectures;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+
+/** One network variant: a name users pick and the DL4J configuration it stands for. */
+public interface Architecture {
+
+    /** The seed's networks all take a 24x24 RGB crop, channels first. */
+    InputType INPUT = SeedLayers.INPUT;
+
+    /** Number of CIFAR-10 classes every network predicts. */
+    int CLASSES = 10;
+
+    String name();
+
+    /** One sentence for users choosing between variants. */
+    String description();
+
+    ComputationGraphConfiguration configuration(NetworkSettings settings);
+
+    default NetworkCost cost() {
+        return NetworkCost.of(configuration(NetworkSettings.defaults()), INPUT);
+    }
+}

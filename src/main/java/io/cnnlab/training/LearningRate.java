@@ -1,0 +1,46 @@
+package io.cnnlab.training;
+
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
+
+/**
+ * Adam's learning rate: {@code initial}, multiplied by {@code decayRate} every {@code decaySteps} steps
+ * (staircase, as the seed's {@code tf.train.exponential_decay(..., staircase=True)}); {@code decayRate} 1 keeps it
+ * constant.
+ */
+public record LearningRate(double initial, double decayRate, int decaySteps) {
+
+    public LearningRate {
+        if (!(initial > 0 && initial <= 10)) {
+            throw new IllegalArgumentException("learning rate must be in (0, 10], was " + initial);
+        }
+        if (!(decayRate > 0 && decayRate <= 1)) {
+            throw new IllegalArgumentException("decay rate must be in (0, 1], was " + decayRate);
+        }
+        if (decaySteps <= 0) {
+            throw new IllegalArgumentException("decay steps must be positive, was " + decaySteps);
+        }
+    }
+
+    public static LearningRate constant(double rate) {
+        return new LearningRate(rate, 1, 1000);
+    }
+
+    /** The seed's batch-norm run: 0.04, x0.9 every 1,000 steps. */
+    public static LearningRate seedBatchNormSchedule() {
+        return new LearningRate(0.04, 0.9, 1000);
+    }
+
+    public boolean isConstant() {
+        return decayRate == 1;
+    }
+
+    public double at(long step) {
+        return initial * Math.pow(decayRate, Math.floorDiv(step, decaySteps));
+    }
+
+    ISchedule schedule() {
+        return new StepSchedule(ScheduleType.ITERATION, initial, decayRate, decaySteps);
+    }
+}

@@ -1,0 +1,148 @@
+package io.cnnlab.training;
+
+import io.cnnlab.datasets.Batch;
+import io.cnnlab.datasets.BatchSource;
+import io.cnnlab.datasets.LabelledImages;
+import io.cnnlab.datasets.Prefetcher;
+import io.cnnlab.datasets.Preprocessing;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs a training budget on one network: batches from the input pipeline (prefetched on its own thread), a full test
+ * set evaluation at every epoch end, progress to a listener, and a stop check between batches.
+ *
+ * <p>The network's own step counter says where to start, so a network read back from a checkpoint continues exactly
+ * where it stopped: the same next batch, the same updater state. Not thread-safe (neither is a DL4J network): one
+ * trainer call per network at a time.
+ */
+public final class Trainer {
+
+    private static final int PREFETCH_DEPTH = 4;
+
+    private final Preprocessing preprocessing;
+    private final Evaluator evaluator;
+
+    public Trainer(Preprocessing preprocessing, Evaluator evaluator) {
+        this.preprocessing = preprocessing;
+        this.evaluator = evaluator;
+    }
+
+    public TrainingOutcome train(ComputationGraph net, TrainingPlan plan, LabelledImages train, LabelledImages test,
+                                 TrainingListener listener, BooleanSupplier stopRequested) throws InterruptedException {
+        BatchSource source = new BatchSource(train, preprocessing, plan.batchSize(), plan.augmentation(), plan.seed());
+        int stepsPerEpoch = source.stepsPerEpoch();
+        long totalSteps = plan.totalSteps(stepsPerEpoch);
+        long step = Networks.steps(net);
+        List<EpochMetrics> epochs = new ArrayList<>();
+        NetworkSnapshot snapshot = snapshotOf(net);
+        try (Prefetcher<Batch> batches = new Prefetcher<>("training-batches", step, totalSteps, PREFETCH_DEPTH,
+                s -> source.trainingBatch((int) (s / stepsPerEpoch), (int) (s % stepsPerEpoch), s))) {
+            long runTrainNanos = 0;
+            long runImages = 0;
+            EpochTally tally = new EpochTally(System.nanoTime(), batches.waitNanos());
+            while (batches.hasNext()) {
+                if (stopRequested.getAsBoolean()) {
+                    return new TrainingOutcome(false, step, epochs);
+                }
+                long stepStart = System.nanoTime();
+                Batch batch = batches.next();
+                net.fit(new DataSet(batch.features(), batch.labels()));
+                double loss = net.score();
+                step = batch.step() + 1;
+                if (step % plan.trainAccuracyEvery() == 0) {
+                    tally.sampleAccuracy(net, batch);
+                }
+                int images = batch.size();
+                batch.features().close();
+                batch.labels().close();
+                long stepNanos = System.nanoTime() - stepStart;
+                tally.addStep(loss, images, stepNanos);
+                runTrainNanos += stepNanos;
+                runImages += images;
+                double imagesPerSecond = runImages / (runTrainNanos / 1e9);
+                listener.onStep(new StepProgress(step, totalSteps, (int) ((step - 1) / stepsPerEpoch) + 1, loss,
+                        imagesPerSecond, etaSeconds(runTrainNanos, runImages, totalSteps - step, plan.batchSize())), snapshot);
+                if (step % stepsPerEpoch == 0 || step == totalSteps) {
+                    Evaluation evaluation = evaluator.evaluate(net, test);
+                    EpochMetrics metrics = tally.finish((int) ((step - 1) / stepsPerEpoch) + 1, step, evaluation,
+                            batches.waitNanos(), plan.learningRate().at(step));
+                    epochs.add(metrics);
+                    listener.onEpoch(metrics, snapshot);
+                    tally = new EpochTally(System.nanoTime(), batches.waitNanos());
+                }
+            }
+            return new TrainingOutcome(true, step, epochs);
+        }
+    }
+
+    private static double etaSeconds(long trainNanos, long images, long stepsLeft, int batchSize) {
+        return images == 0 ? Double.NaN : stepsLeft * batchSize * (trainNanos / 1e9) / images;
+    }
+
+    private static NetworkSnapshot snapshotOf(ComputationGraph net) {
+        return new NetworkSnapshot() {
+            @Override
+            public long step() {
+                return Networks.steps(net);
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                Networks.write(net, out);
+            }
+        };
+    }
+
+    /** Running sums of one epoch. */
+    private static final class EpochTally {
+        private final long startNanos;
+        private final long startWaitNanos;
+        private double lossSum;
+        private int steps;
+        private long images;
+        private long trainNanos;
+        private long sampled;
+        private long sampledCorrect;
+
+        EpochTally(long startNanos, long startWaitNanos) {
+            this.startNanos = startNanos;
+            this.startWaitNanos = startWaitNanos;
+        }
+
+        void addStep(double loss, int batchImages, long nanos) {
+            lossSum += loss;
+            steps++;
+            images += batchImages;
+            trainNanos += nanos;
+        }
+
+        void sampleAccuracy(ComputationGraph net, Batch batch) {
+            INDArray predicted = net.outputSingle(false, batch.features()).argMax(1);
+            INDArray actual = batch.labels().argMax(1);
+            long[] p = predicted.toLongVector();
+            long[] a = actual.toLongVector();
+            for (int i = 0; i < p.length; i++) {
+                sampled++;
+                if (p[i] == a[i]) {
+                    sampledCorrect++;
+                }
+            }
+        }
+
+        EpochMetrics finish(int epoch, long step, Evaluation test, long waitNanos, double learningRate) {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double waitShare = trainNanos == 0 ? 0 : (double) (waitNanos - startWaitNanos) / trainNanos;
+            return new EpochMetrics(epoch, step, lossSum / Math.max(1, steps),
+                    sampled == 0 ? Double.NaN : (double) sampledCorrect / sampled,
+                    test.loss(), test.accuracy(), images / (trainNanos / 1e9), seconds, waitShare, learningRate);
+        }
+    }
+}

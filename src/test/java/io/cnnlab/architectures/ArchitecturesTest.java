@@ -1,0 +1,123 @@
+package io.cnnlab.architectures;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class ArchitecturesTest {
+
+    private final Architectures architectures = Architectures.seed();
+
+    @Test
+    void theSeedsFourNetworksInItsOrder() {
+        assertThat(architectures.names()).containsExactly("baseline", "factorized", "multibranch", "batchnorm");
+        assertThatThrownBy(() -> architectures.get("resnet"))
+                .isInstanceOf(UnknownArchitectureException.class)
+                .hasMessageContaining("baseline, factorized, multibranch, batchnorm");
+    }
+
+    /**
+     * Hand-computed: a k x k conv from c to f maps has k*k*c*f weights and f biases; its MACs are
+     * H*W*k*k*c*f at its output resolution (24x24 for conv1, 12x12 for conv2, 6x6 for conv3).
+     */
+    @ParameterizedTest
+    @CsvSource({
+            // name,      params,  trainable, MACs
+            "baseline,    123338,  123338,    18086400",  // 4864 + 102464 + 16010; 2764800 + 14745600 + 576000
+            "factorized,  61962,   61962,     9239040",   // 4864 + 2*20544 + 16010; 2764800 + 2*2949120 + 576000
+            "multibranch, 413194,  413194,    54614016",  // 4864 + (4160+36928+102464+200768) + 64010; 2764800 + 144*4096*84 + 2304000
+            "batchnorm,   123850,  123594,    18132480",  // baseline + 2 BN x (gamma, beta, mean, var) x 64; + 24*24*64 + 12*12*64
+    })
+    void parameterAndMacCountsMatchTheHandComputedNumbers(String name, long params, long trainable, long macs) {
+        NetworkCost cost = architectures.get(name).cost();
+
+        assertThat(cost.parameters()).isEqualTo(params);
+        assertThat(cost.trainableParameters()).isEqualTo(trainable);
+        assertThat(cost.macs()).isEqualTo(macs);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"baseline", "factorized", "multibranch", "batchnorm"})
+    void initialisedNetworkHasTheCountedParametersAndMapsABatchToProbabilities(String name) {
+        Architecture architecture = architectures.get(name);
+        ComputationGraph net = new ComputationGraph(architecture.configuration(NetworkSettings.defaults()));
+        net.init();
+
+        assertThat(net.numParams()).isEqualTo(architecture.cost().parameters());
+        INDArray out = net.outputSingle(Nd4j.rand(DataType.FLOAT, 3, 3, 24, 24));
+        assertThat(out.shape()).containsExactly(3, 10);
+        for (float rowSum : out.sum(1).toFloatVector()) {
+            assertThat(rowSum).isCloseTo(1f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void layerTablesShowTheSeedsShapes() {
+        Map<String, String> baseline = shapes("baseline");
+        assertThat(baseline).containsEntry("conv1", "64x24x24").containsEntry("pool1", "64x12x12")
+                .containsEntry("conv2", "64x12x12").containsEntry("pool2", "64x6x6")
+                .containsEntry("conv3", "10x6x6").containsEntry("avgpool", "10");
+        assertThat(shapes("multibranch")).containsEntry("concat", "256x12x12").containsEntry("pool2", "256x6x6");
+        assertThat(shapes("factorized")).containsEntry("conv2_5x1", "64x12x12").containsEntry("conv2_1x5", "64x12x12");
+        var kernels = architectures.get("factorized").cost().layers().stream()
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::kernel));
+        assertThat(kernels).containsEntry("conv2_5x1", "5x1").containsEntry("conv2_1x5", "1x5");
+    }
+
+    @Test
+    void initialisationIsTheSeedsTruncatedNormalAndBias() {
+        ComputationGraph net = new ComputationGraph(new Baseline().configuration(NetworkSettings.defaults()));
+        net.init();
+
+        INDArray weights = net.getParam("conv2_W");
+        assertThat(weights.stdNumber().doubleValue()).isCloseTo(0.088, within(0.005)); // 0.1 truncated at 2 sigma
+        assertThat(weights.amaxNumber().doubleValue()).isLessThanOrEqualTo(0.2 + 1e-6);
+        assertThat(net.getParam("conv2_b").toFloatVector()).containsOnly(0.1f);
+    }
+
+    @Test
+    void theSeedsArithmeticComesOutOfTheSameCounter() {
+        // a 5x2 single-channel image: 3x3 SAME costs 5*2*9 = 90 multiplications, 3x1 then 1x3 costs 30 + 30 = 60
+        assertThat(tinyGraph(new int[][]{{3, 3}}).macs()).isEqualTo(90);
+        assertThat(tinyGraph(new int[][]{{3, 1}, {1, 3}}).macs()).isEqualTo(60);
+    }
+
+    private static NetworkCost tinyGraph(int[][] kernels) {
+        InputType input = InputType.convolutional(5, 2, 1, CNN2DFormat.NCHW);
+        var graph = new NeuralNetConfiguration.Builder()
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(input);
+        String previous = "in";
+        for (int i = 0; i < kernels.length; i++) {
+            graph.addLayer("c" + i, new ConvolutionLayer.Builder(kernels[i][0], kernels[i][1]).nOut(1).hasBias(false).build(),
+                    previous);
+            previous = "c" + i;
+        }
+        ComputationGraphConfiguration conf = graph.setOutputs(previous).build();
+        return NetworkCost.of(conf, input);
+    }
+
+    private Map<String, String> shapes(String name) {
+        return architectures.get(name).cost().layers().stream()
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::output));
+    }
+}
