@@ -1,0 +1,214 @@
+package io.cnnlab.benchmark;
+
+import io.cnnlab.architectures.Architecture;
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.architectures.NetworkCost;
+import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.datasets.Cifar10Reader;
+import io.cnnlab.datasets.Preprocessing;
+import io.cnnlab.nativeruntime.NativeBackend;
+import io.cnnlab.training.EpochMetrics;
+import io.cnnlab.training.Evaluator;
+import io.cnnlab.training.NetworkSnapshot;
+import io.cnnlab.training.Networks;
+import io.cnnlab.training.StepProgress;
+import io.cnnlab.training.Trainer;
+import io.cnnlab.training.TrainingListener;
+import io.cnnlab.training.TrainingOutcome;
+import io.cnnlab.training.TrainingPlan;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Trains each network for a fixed number of steps on real CIFAR-10 and prints what it costs: parameters, MACs,
+ * training images/s (median step), the input pipeline's wait share, inference latency, and resident memory.
+ * Not a test: a measurement to run by hand (see README, "Benchmark").
+ *
+ * <pre>
+ * --data DIR        CIFAR-10 directory (required)
+ * --steps N         timed training steps per network (default 300)
+ * --warmup N        untimed steps first (default 30)
+ * --batch N         batch size (default 128)
+ * --networks a,b    which networks (default: all)
+ * --rss-every N     print resident memory every N steps (default 0: only at the end)
+ * --epochs N        instead: train each network N full epochs and print the per-epoch metrics
+ * </pre>
+ */
+public final class EngineBenchmark {
+
+    private EngineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        var backend = NativeBackend.activate();
+        System.out.printf("# engine benchmark %s on %s%n", OffsetDateTime.now().withNano(0), InetAddress.getLocalHost().getHostName());
+        System.out.printf("# %s; java %s; max heap %d MB%n", backend.summary(), Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        long loadStart = System.nanoTime();
+        Cifar10 cifar = Cifar10Reader.read(options.data);
+        System.out.printf("# CIFAR-10 from %s: %d train, %d test images, read in %.1f s%n", options.data,
+                cifar.train().size(), cifar.test().size(), (System.nanoTime() - loadStart) / 1e9);
+        System.out.printf("# %d warm-up + %d timed steps of batch %d per network, full pipeline (augmentation on)%n",
+                options.warmup, options.steps, options.batch);
+
+        Architectures architectures = Architectures.seed();
+        if (options.epochs > 0) {
+            for (String name : options.networks.isEmpty() ? architectures.names() : options.networks) {
+                epochs(architectures.get(name), cifar, options);
+            }
+            return;
+        }
+        List<String> rows = new ArrayList<>();
+        for (String name : options.networks.isEmpty() ? architectures.names() : options.networks) {
+            rows.add(run(architectures.get(name), cifar, options));
+        }
+        System.out.println();
+        System.out.println("| network | params | MACs/image | train img/s (median step) | data wait | "
+                + "infer 1 image ms (median) | infer 128 batch ms (median) | infer img/s | test acc after run | RSS MB start -> end |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        rows.forEach(System.out::println);
+    }
+
+    private static String run(Architecture architecture, Cifar10 cifar, Options options) throws InterruptedException {
+        NetworkCost cost = architecture.cost();
+        TrainingPlan plan = TrainingPlan.seedDefaults(architecture.name()).withBatchSize(options.batch)
+                .withMaxSteps((long) options.warmup + options.steps);
+        long rssStart = residentMegabytes();
+        ComputationGraph net = Networks.create(architecture, plan);
+        Preprocessing preprocessing = new Preprocessing(24);
+        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
+        long[] stepNanos = new long[options.steps];
+        TrainingListener timing = new TrainingListener() {
+            private long last = System.nanoTime();
+
+            @Override
+            public void onStep(StepProgress progress, NetworkSnapshot snapshot) {
+                long now = System.nanoTime();
+                long index = progress.step() - 1 - options.warmup;
+                if (index >= 0) {
+                    stepNanos[(int) index] = now - last;
+                }
+                if (options.rssEvery > 0 && progress.step() % options.rssEvery == 0) {
+                    System.out.printf("  %s step %d: RSS %d MB, loss %.3f%n", architecture.name(), progress.step(),
+                            residentMegabytes(), progress.loss());
+                }
+                last = now;
+            }
+        };
+        System.out.printf("%n## %s: %,d params, %,d MACs/image%n", architecture.name(), cost.parameters(), cost.macs());
+        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), timing, () -> false);
+        EpochMetrics last = outcome.epochs().get(outcome.epochs().size() - 1);
+        double medianStep = median(stepNanos) / 1e9;
+        double trainImagesPerSecond = options.batch / medianStep;
+        System.out.printf("  training: median step %.1f ms = %.0f img/s (mean %.0f img/s), data wait %.2f %% of training time%n",
+                medianStep * 1e3, trainImagesPerSecond, last.imagesPerSecond(), last.dataWaitShare() * 100);
+
+        INDArray one = Nd4j.rand(DataType.FLOAT, 1, 3, 24, 24);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 128, 3, 24, 24);
+        double single = medianMillis(net, one, 30, 300);
+        double batched = medianMillis(net, batch, 5, 40);
+        long rssEnd = residentMegabytes();
+        System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); test accuracy after the run %.4f; RSS %d -> %d MB%n",
+                single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
+        return "| %s | %,d | %,d | %.0f | %.2f %% | %.2f | %.1f | %.0f | %.4f | %d -> %d |".formatted(
+                architecture.name(), cost.parameters(), cost.macs(), trainImagesPerSecond, last.dataWaitShare() * 100,
+                single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
+    }
+
+    private static void epochs(Architecture architecture, Cifar10 cifar, Options options) throws InterruptedException {
+        TrainingPlan plan = TrainingPlan.seedDefaults(architecture.name()).withBatchSize(options.batch)
+                .withEpochs(options.epochs);
+        ComputationGraph net = Networks.create(architecture, plan);
+        Preprocessing preprocessing = new Preprocessing(24);
+        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
+        System.out.printf("%n## %s, %d epochs of %d steps%n", architecture.name(), options.epochs,
+                cifar.train().size() / options.batch);
+        System.out.println("| epoch | step | train loss | train acc | test loss | test acc | img/s | seconds | data wait | RSS MB |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        trainer.train(net, plan, cifar.train(), cifar.test(), new TrainingListener() {
+            @Override
+            public void onEpoch(EpochMetrics m, NetworkSnapshot snapshot) {
+                System.out.printf("| %d | %d | %.4f | %.4f | %.4f | %.4f | %.0f | %.1f | %.2f %% | %d |%n", m.epoch(),
+                        m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(),
+                        m.imagesPerSecond(), m.seconds(), m.dataWaitShare() * 100, residentMegabytes());
+            }
+        }, () -> false);
+    }
+
+    private static double medianMillis(ComputationGraph net, INDArray input, int warmup, int runs) {
+        for (int i = 0; i < warmup; i++) {
+            net.outputSingle(false, input).close();
+        }
+        long[] nanos = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            net.outputSingle(false, input).close();
+            nanos[i] = System.nanoTime() - start;
+        }
+        return median(nanos) / 1e6;
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+
+    static long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private record Options(Path data, int steps, int warmup, int batch, List<String> networks, int rssEvery,
+                           int epochs) {
+
+        static Options parse(String[] args) {
+            Path data = null;
+            int steps = 300;
+            int warmup = 30;
+            int batch = 128;
+            int rssEvery = 0;
+            int epochs = 0;
+            List<String> networks = List.of();
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--data" -> data = Path.of(value);
+                    case "--steps" -> steps = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--batch" -> batch = Integer.parseInt(value);
+                    case "--networks" -> networks = List.of(value.split(","));
+                    case "--rss-every" -> rssEvery = Integer.parseInt(value);
+                    case "--epochs" -> epochs = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+                i++;
+            }
+            if (data == null) {
+                throw new IllegalArgumentException("--data DIR is required (a CIFAR-10 binary directory)");
+            }
+            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs);
+        }
+    }
+}

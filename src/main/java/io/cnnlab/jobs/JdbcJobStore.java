@@ -1,0 +1,225 @@
+package io.cnnlab.jobs;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@link JobStore} on plain SQL that H2 and PostgreSQL both accept. */
+@Repository
+class JdbcJobStore implements JobStore {
+
+    private static final String COLUMNS = "id, architecture, model_name, state, parameters, created_at, started_at, "
+            + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final RowMapper<TrainingJob> jobRows;
+
+    JdbcJobStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.jobRows = this::job;
+    }
+
+    @Override
+    @Transactional
+    public Submitted insert(NewJob job, Instant now) {
+        if (job.idempotencyKey() != null) {
+            Optional<TrainingJob> existing = byIdempotencyKey(job.idempotencyKey());
+            if (existing.isPresent()) {
+                return new Submitted(existing.get(), false);
+            }
+        }
+        String id = UUID.randomUUID().toString();
+        try {
+            jdbc.sql("insert into training_job (id, architecture, model_name, state, parameters, idempotency_key, created_at) "
+                            + "values (?, ?, ?, ?, ?, ?, ?)")
+                    .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(),
+                            json.writeValueAsString(job.parameters()), job.idempotencyKey(), Timestamp.from(now))
+                    .update();
+        } catch (DuplicateKeyException race) {
+            return new Submitted(byIdempotencyKey(job.idempotencyKey()).orElseThrow(() -> race), false);
+        }
+        return new Submitted(find(id).orElseThrow(), true);
+    }
+
+    private Optional<TrainingJob> byIdempotencyKey(String key) {
+        return jdbc.sql("select " + COLUMNS + " from training_job where idempotency_key = ?").param(key)
+                .query(jobRows).optional();
+    }
+
+    @Override
+    public Optional<TrainingJob> find(String id) {
+        return jdbc.sql("select " + COLUMNS + " from training_job where id = ?").param(id).query(jobRows).optional();
+    }
+
+    @Override
+    public List<TrainingJob> list(JobState state, int page, int size) {
+        String where = state == null ? "" : " where state = :state";
+        var spec = jdbc.sql("select " + COLUMNS + " from training_job" + where
+                        + " order by seq desc limit :size offset :offset")
+                .param("size", size)
+                .param("offset", (long) page * size);
+        if (state != null) {
+            spec = spec.param("state", state.name());
+        }
+        return spec.query(jobRows).list();
+    }
+
+    @Override
+    public long count(JobState state) {
+        return jdbc.sql("select count(*) from training_job where state = ?").param(state.name())
+                .query(Long.class).single();
+    }
+
+    @Override
+    public Map<JobState, Long> countByState() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState state : JobState.values()) {
+            counts.put(state, 0L);
+        }
+        jdbc.sql("select state, count(*) as n from training_job group by state")
+                .query((rs, i) -> counts.put(JobState.valueOf(rs.getString("state")), rs.getLong("n")))
+                .list();
+        return counts;
+    }
+
+    @Override
+    @Transactional
+    public Optional<TrainingJob> claimNext(Instant now) {
+        while (true) {
+            Optional<String> oldest = jdbc.sql("select id from training_job where state = ? order by seq limit 1")
+                    .param(JobState.QUEUED.name()).query(String.class).optional();
+            if (oldest.isEmpty()) {
+                return Optional.empty();
+            }
+            int claimed = jdbc.sql("update training_job set state = ?, started_at = ?, finished_at = null, "
+                            + "attempts = attempts + 1 where id = ? and state = ?")
+                    .params(JobState.RUNNING.name(), Timestamp.from(now), oldest.get(), JobState.QUEUED.name())
+                    .update();
+            if (claimed == 1) {
+                return find(oldest.get());
+            }
+        }
+    }
+
+    @Override
+    public boolean transition(String id, JobState next, String error, Instant now) {
+        List<String> sources = JobState.sourcesOf(next).stream().map(Enum::name).toList();
+        return jdbc.sql("update training_job set state = :next, error = :error, "
+                        + "finished_at = :finished where id = :id and state in (:sources)")
+                .param("next", next.name())
+                .param("error", error)
+                .param("finished", next.isFinal() ? Timestamp.from(now) : null)
+                .param("id", id)
+                .param("sources", sources)
+                .update() == 1;
+    }
+
+    @Override
+    @Transactional
+    public List<String> requeueRunning() {
+        List<String> ids = jdbc.sql("select id from training_job where state = ? order by seq")
+                .param(JobState.RUNNING.name()).query(String.class).list();
+        jdbc.sql("update training_job set state = ? where state = ?")
+                .params(JobState.QUEUED.name(), JobState.RUNNING.name()).update();
+        return ids;
+    }
+
+    @Override
+    public void updateProgress(String id, int epoch, long step, long totalSteps, double imagesPerSecond,
+                               double etaSeconds) {
+        jdbc.sql("update training_job set epoch = ?, step = ?, total_steps = ?, images_per_second = ?, eta_seconds = ? "
+                        + "where id = ?")
+                .params(epoch, step, totalSteps, finite(imagesPerSecond), finite(etaSeconds), id)
+                .update();
+    }
+
+    @Override
+    @Transactional
+    public void recordEpoch(String id, EpochRecord e) {
+        jdbc.sql("delete from epoch_metric where job_id = ? and epoch = ?").params(id, e.epoch()).update();
+        jdbc.sql("insert into epoch_metric (job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
+                        + "images_per_second, seconds, data_wait_share, learning_rate) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(id, e.epoch(), e.step(), e.trainLoss(), finite(e.trainAccuracy()), e.testLoss(), e.testAccuracy(),
+                        e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate())
+                .update();
+        jdbc.sql("update training_job set best_test_accuracy = (select max(test_accuracy) from epoch_metric where job_id = ?) "
+                        + "where id = ?")
+                .params(id, id).update();
+    }
+
+    @Override
+    public List<EpochRecord> metrics(String id) {
+        return jdbc.sql("select * from epoch_metric where job_id = ? order by epoch").param(id)
+                .query((rs, i) -> new EpochRecord(rs.getInt("epoch"), rs.getLong("step"), rs.getDouble("train_loss"),
+                        nullableDouble(rs, "train_accuracy") == null ? Double.NaN : rs.getDouble("train_accuracy"),
+                        rs.getDouble("test_loss"), rs.getDouble("test_accuracy"), rs.getDouble("images_per_second"),
+                        rs.getDouble("seconds"), rs.getDouble("data_wait_share"), rs.getDouble("learning_rate")))
+                .list();
+    }
+
+    @Override
+    public void deleteMetricsAfter(String id, long step) {
+        jdbc.sql("delete from epoch_metric where job_id = ? and step > ?").params(id, step).update();
+    }
+
+    @Override
+    public Set<String> ids() {
+        return new HashSet<>(jdbc.sql("select id from training_job").query(String.class).list());
+    }
+
+    private TrainingJob job(ResultSet rs, int row) throws SQLException {
+        return new TrainingJob(
+                rs.getString("id"),
+                rs.getString("architecture"),
+                rs.getString("model_name"),
+                JobState.valueOf(rs.getString("state")),
+                json.readValue(rs.getString("parameters"), JobParameters.class),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"),
+                rs.getInt("epoch"),
+                rs.getLong("step"),
+                nullableLong(rs, "total_steps"),
+                nullableDouble(rs, "images_per_second"),
+                nullableDouble(rs, "eta_seconds"),
+                nullableDouble(rs, "best_test_accuracy"),
+                rs.getString("error"),
+                rs.getInt("attempts"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+        double value = rs.getDouble(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+}

@@ -1,0 +1,51 @@
+package io.cnnlab.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Durable job state. Every method is one transaction; state changes are conditional on the current state. */
+public interface JobStore {
+
+    /** Inserts a QUEUED job, or returns the job already stored under the same idempotency key. */
+    Submitted insert(NewJob job, Instant now);
+
+    record Submitted(TrainingJob job, boolean created) {
+    }
+
+    Optional<TrainingJob> find(String id);
+
+    /** Newest first; {@code state} null for all. */
+    List<TrainingJob> list(JobState state, int page, int size);
+
+    long count(JobState state);
+
+    Map<JobState, Long> countByState();
+
+    /** Moves the oldest QUEUED job to RUNNING for this caller, if there is one; no two callers get the same job. */
+    Optional<TrainingJob> claimNext(Instant now);
+
+    /**
+     * Moves a job to {@code next} if its state is one {@link JobState} allows before {@code next}.
+     *
+     * @return false when the job was not in such a state (someone else moved it first)
+     */
+    boolean transition(String id, JobState next, String error, Instant now);
+
+    /** RUNNING jobs back to QUEUED (after a crash); returns their ids. */
+    List<String> requeueRunning();
+
+    void updateProgress(String id, int epoch, long step, long totalSteps, double imagesPerSecond, double etaSeconds);
+
+    /** Adds (or replaces) the epoch's metrics and raises the job's best test accuracy. */
+    void recordEpoch(String id, EpochRecord epoch);
+
+    List<EpochRecord> metrics(String id);
+
+    /** Forgets metrics beyond a step a resumed job will produce again. */
+    void deleteMetricsAfter(String id, long step);
+
+    Set<String> ids();
+}

@@ -1,0 +1,14 @@
+package io.cnnlab.jobs;
+
+import java.time.Instant;
+
+/**
+ * A training job as stored.
+ *
+ * @param attempts how many times a worker has started it (more than one after a shutdown or crash)
+ */
+public record TrainingJob(String id, String architecture, String modelName, JobState state, JobParameters parameters,
+                          Instant createdAt, Instant startedAt, Instant finishedAt, int epoch, long step,
+                          Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double bestTestAccuracy,
+                          String error, int attempts) {
+}
