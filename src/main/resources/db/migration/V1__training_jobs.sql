@@ -21,7 +21,7 @@ create table training_job (
     constraint training_job_idempotency unique (idempotency_key)
 );
 
-create index training_job_state_seq on training_job (state, seq);
+create index training_job_state_created on training_job (state, created_at, seq);
 
 create table epoch_metric (
     job_id            varchar(36)      not null references training_job (id) on delete cascade,

@@ -72,7 +72,7 @@ class JdbcJobStore implements JobStore {
     public List<TrainingJob> list(JobState state, int page, int size) {
         String where = state == null ? "" : " where state = :state";
         var spec = jdbc.sql("select " + COLUMNS + " from training_job" + where
-                        + " order by seq desc limit :size offset :offset")
+                        + " order by created_at desc, seq desc limit :size offset :offset")
                 .param("size", size)
                 .param("offset", (long) page * size);
         if (state != null) {
@@ -103,7 +103,7 @@ class JdbcJobStore implements JobStore {
     @Transactional
     public Optional<TrainingJob> claimNext(Instant now) {
         while (true) {
-            Optional<String> oldest = jdbc.sql("select id from training_job where state = ? order by seq limit 1")
+            Optional<String> oldest = jdbc.sql("select id from training_job where state = ? order by created_at, seq limit 1")
                     .param(JobState.QUEUED.name()).query(String.class).optional();
             if (oldest.isEmpty()) {
                 return Optional.empty();
@@ -134,7 +134,7 @@ class JdbcJobStore implements JobStore {
     @Override
     @Transactional
     public List<String> requeueRunning() {
-        List<String> ids = jdbc.sql("select id from training_job where state = ? order by seq")
+        List<String> ids = jdbc.sql("select id from training_job where state = ? order by created_at, seq")
                 .param(JobState.RUNNING.name()).query(String.class).list();
         jdbc.sql("update training_job set state = ? where state = ?")
                 .params(JobState.QUEUED.name(), JobState.RUNNING.name()).update();

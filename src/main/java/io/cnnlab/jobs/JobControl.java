@@ -1,0 +1,87 @@
+package io.cnnlab.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The line between a running job and the rest of the service: stop requests go in, progress comes out. Progress is
+ * kept in memory for readers and written to the store at most once per {@code writeInterval}.
+ */
+public final class JobControl {
+
+    /** Live figures of a running job. */
+    public record Progress(int epoch, long step, long totalSteps, double imagesPerSecond, double etaSeconds,
+                           double loss) {
+    }
+
+    private final TrainingJob job;
+    private final String jobId;
+    private final JobStore store;
+    private final org.springframework.context.ApplicationEventPublisher events;
+    private final Clock clock;
+    private final Duration writeInterval;
+    private volatile boolean cancelRequested;
+    private volatile boolean shutdownRequested;
+    private volatile Progress progress;
+    private Instant lastWrite = Instant.EPOCH;
+
+    JobControl(TrainingJob job, JobStore store, org.springframework.context.ApplicationEventPublisher events, Clock clock,
+               Duration writeInterval) {
+        this.job = job;
+        this.jobId = job.id();
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+        this.writeInterval = writeInterval;
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    public boolean stopRequested() {
+        return cancelRequested || shutdownRequested;
+    }
+
+    /** True when the stop is for a shutdown: the job must checkpoint and will continue on the next start. */
+    public boolean shutdownRequested() {
+        return shutdownRequested;
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    void requestShutdown() {
+        shutdownRequested = true;
+    }
+
+    public Progress progress() {
+        return progress;
+    }
+
+    public void reportProgress(Progress next) {
+        progress = next;
+        Instant now = clock.instant();
+        if (Duration.between(lastWrite, now).compareTo(writeInterval) >= 0 || next.step() == next.totalSteps()) {
+            lastWrite = now;
+            store.updateProgress(jobId, next.epoch(), next.step(), next.totalSteps(), next.imagesPerSecond(),
+                    next.etaSeconds());
+        }
+    }
+
+    public void reportEpoch(EpochRecord epoch) {
+        store.recordEpoch(jobId, epoch);
+        events.publishEvent(new JobEpochCompleted(job, epoch));
+    }
+
+    /** Forgets history beyond the step the job resumes from (that work is lost and will be redone). */
+    public void resumingFrom(long step) {
+        store.deleteMetricsAfter(jobId, step);
+    }
+}

@@ -1,0 +1,96 @@
+package io.cnnlab.jobs;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What users do with training jobs: submit, look, cancel. */
+@Service
+public class TrainingJobs {
+
+    private static final Duration RETRY_AFTER_FULL_QUEUE = Duration.ofSeconds(30);
+
+    private final JobStore store;
+    private final TrainingWorkers workers;
+    private final TrainingProperties properties;
+    private final Clock clock;
+    private final ApplicationEventPublisher events;
+
+    TrainingJobs(JobStore store, TrainingWorkers workers, TrainingProperties properties, Clock clock,
+                 ApplicationEventPublisher events) {
+        this.store = store;
+        this.workers = workers;
+        this.properties = properties;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** Queues a job, or returns the one already submitted with the same idempotency key. */
+    public JobStore.Submitted submit(NewJob job) {
+        long queued = store.count(JobState.QUEUED);
+        if (queued >= properties.maxQueued()) {
+            throw new QueueFullException(queued, RETRY_AFTER_FULL_QUEUE);
+        }
+        JobStore.Submitted submitted = store.insert(job, clock.instant());
+        if (submitted.created()) {
+            events.publishEvent(new JobStateChanged(submitted.job(), null, JobState.QUEUED, "submitted"));
+            workers.wake();
+        }
+        return submitted;
+    }
+
+    public TrainingJob get(String id) {
+        return store.find(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    public List<TrainingJob> list(JobState state, int page, int size) {
+        return store.list(state, page, size);
+    }
+
+    public List<EpochRecord> metrics(String id) {
+        get(id);
+        return store.metrics(id);
+    }
+
+    public Optional<JobControl.Progress> liveProgress(String id) {
+        return workers.progress(id);
+    }
+
+    public Map<JobState, Long> countByState() {
+        return store.countByState();
+    }
+
+    public boolean workersAlive() {
+        return workers.alive();
+    }
+
+    /**
+     * Cancels a queued job at once; asks a running one to stop at its next batch (it is CANCELLED moments later).
+     *
+     * @throws JobStateConflictException when the job has already finished
+     */
+    public TrainingJob cancel(String id) {
+        TrainingJob job = get(id);
+        if (job.state().isFinal()) {
+            throw new JobStateConflictException("job %s is already %s; only QUEUED or RUNNING jobs can be cancelled"
+                    .formatted(id, job.state()));
+        }
+        if (job.state() == JobState.QUEUED && store.transition(id, JobState.CANCELLED, "cancelled by request", clock.instant())) {
+            TrainingJob cancelled = get(id);
+            events.publishEvent(new JobStateChanged(cancelled, JobState.QUEUED, JobState.CANCELLED, "cancelled by request"));
+            return cancelled;
+        }
+        if (!workers.cancel(id)) {
+            // RUNNING in the store but not here: a worker of a process that is gone; nothing will finish it
+            if (store.transition(id, JobState.CANCELLED, "cancelled by request", clock.instant())) {
+                events.publishEvent(new JobStateChanged(get(id), JobState.RUNNING, JobState.CANCELLED, "cancelled by request"));
+            }
+        }
+        return get(id);
+    }
+}

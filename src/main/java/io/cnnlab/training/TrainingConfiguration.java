@@ -1,0 +1,28 @@
+package io.cnnlab.training;
+
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.datasets.Preprocessing;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class TrainingConfiguration {
+
+    /** The networks' input side: a 24x24 crop of the 32x32 image. */
+    static final int CROP = 24;
+
+    @Bean
+    Architectures architectures() {
+        return Architectures.seed();
+    }
+
+    @Bean
+    Preprocessing preprocessing() {
+        return new Preprocessing(CROP);
+    }
+
+    @Bean
+    Trainer trainer(Preprocessing preprocessing) {
+        return new Trainer(preprocessing, new Evaluator(preprocessing, 500));
+    }
+}

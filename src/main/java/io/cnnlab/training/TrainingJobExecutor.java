@@ -1,0 +1,109 @@
+package io.cnnlab.training;
+
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.checkpoints.Checkpoint;
+import io.cnnlab.checkpoints.CheckpointStore;
+import io.cnnlab.checkpoints.CorruptCheckpointException;
+import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.datasets.DatasetUnavailableException;
+import io.cnnlab.datasets.TrainingData;
+import io.cnnlab.jobs.EpochRecord;
+import io.cnnlab.jobs.JobControl;
+import io.cnnlab.jobs.JobExecutor;
+import io.cnnlab.jobs.JobFailedException;
+import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.jobs.TrainingProperties;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Runs a training job: the network from the job's latest intact checkpoint (or a new one), the trainer with
+ * checkpoints at every epoch end (and every {@code cnn.training.checkpoint-every-steps}), and one more checkpoint when
+ * a shutdown stops it.
+ */
+@Component
+class TrainingJobExecutor implements JobExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJobExecutor.class);
+
+    private final Architectures architectures;
+    private final TrainingData data;
+    private final CheckpointStore checkpoints;
+    private final TrainingProperties properties;
+    private final Trainer trainer;
+
+    TrainingJobExecutor(Architectures architectures, TrainingData data, CheckpointStore checkpoints,
+                        TrainingProperties properties, Trainer trainer) {
+        this.architectures = architectures;
+        this.data = data;
+        this.checkpoints = checkpoints;
+        this.properties = properties;
+        this.trainer = trainer;
+    }
+
+    @Override
+    public Result execute(TrainingJob job, JobControl control) throws InterruptedException {
+        TrainingPlan plan = TrainingPlans.toPlan(job.architecture(), job.parameters());
+        Cifar10 cifar;
+        try {
+            cifar = data.cifar10();
+        } catch (DatasetUnavailableException e) {
+            throw new JobFailedException(e.getMessage(), e);
+        }
+        ComputationGraph net = restoreOrCreate(job, plan);
+        control.resumingFrom(Networks.steps(net));
+        long[] lastCheckpoint = {Networks.steps(net)};
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(StepProgress p, NetworkSnapshot snapshot) {
+                control.reportProgress(new JobControl.Progress(p.epoch(), p.step(), p.totalSteps(), p.imagesPerSecond(),
+                        p.etaSeconds(), p.loss()));
+                int every = properties.checkpointEverySteps();
+                if (every > 0 && p.step() % every == 0 && p.step() != p.totalSteps()) {
+                    checkpoints.save(job.id(), p.step(), p.epoch(), null, snapshot::writeTo);
+                    lastCheckpoint[0] = p.step();
+                }
+            }
+
+            @Override
+            public void onEpoch(EpochMetrics m, NetworkSnapshot snapshot) {
+                checkpoints.save(job.id(), m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
+                lastCheckpoint[0] = m.step();
+                control.reportEpoch(new EpochRecord(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
+                        m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate()));
+            }
+        };
+        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), listener, control::stopRequested);
+        if (outcome.finished()) {
+            return Result.COMPLETED;
+        }
+        if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
+            int epoch = (int) (outcome.step() / Math.max(1, cifar.train().size() / plan.batchSize())) + 1;
+            checkpoints.save(job.id(), outcome.step(), epoch, null, out -> Networks.write(net, out));
+        }
+        return Result.STOPPED;
+    }
+
+    /** The newest checkpoint that passes its sha256 check; a corrupt one is reported and skipped, never loaded. */
+    private ComputationGraph restoreOrCreate(TrainingJob job, TrainingPlan plan) {
+        for (Checkpoint checkpoint : checkpoints.list(job.id())) {
+            try (InputStream in = checkpoints.open(checkpoint)) {
+                ComputationGraph net = Networks.read(in);
+                log.info("job {} resumes from its checkpoint at step {} (epoch {})", job.id(), checkpoint.step(),
+                        checkpoint.epoch());
+                return net;
+            } catch (CorruptCheckpointException e) {
+                log.warn("job {}: {}; trying an older checkpoint", job.id(), e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                log.warn("job {}: checkpoint at step {} cannot be read ({}); trying an older one", job.id(),
+                        checkpoint.step(), e.getMessage());
+            }
+        }
+        return Networks.create(architectures.get(job.architecture()), plan);
+    }
+}

@@ -1,0 +1,119 @@
+package io.cnnlab.web;
+
+import io.cnnlab.checkpoints.Checkpoint;
+import io.cnnlab.checkpoints.CheckpointStore;
+import io.cnnlab.jobs.EpochRecord;
+import io.cnnlab.jobs.JobNotFoundException;
+import io.cnnlab.jobs.JobState;
+import io.cnnlab.jobs.JobStore;
+import io.cnnlab.jobs.NewJob;
+import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.jobs.TrainingJobs;
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.training.TrainingPlans;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.List;
+import java.util.regex.Pattern;
+
+@RestController
+@Validated
+@RequestMapping("/api/v1/training-jobs")
+class TrainingJobController {
+
+    private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+
+    private final TrainingJobs jobs;
+    private final CheckpointStore checkpoints;
+    private final Architectures architectures;
+
+    TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures) {
+        this.jobs = jobs;
+        this.checkpoints = checkpoints;
+        this.architectures = architectures;
+    }
+
+    /** One page of jobs, newest first. */
+    record JobPage(List<TrainingJobView> items, int page, int size, long total) {
+    }
+
+    @PostMapping
+    ResponseEntity<TrainingJobView> submit(@Valid @RequestBody TrainingJobRequest request,
+                                           @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new InvalidRequestException("Idempotency-Key must be 1-200 printable ASCII characters without spaces");
+        }
+        architectures.get(request.architecture());
+        var plan = request.toPlan();
+        String modelName = request.modelName() != null ? request.modelName() : request.architecture();
+        JobStore.Submitted submitted = jobs.submit(new NewJob(request.architecture(), modelName,
+                TrainingPlans.toParameters(plan), idempotencyKey));
+        TrainingJob job = submitted.job();
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create("/api/v1/training-jobs/" + job.id()))
+                .body(view(job));
+    }
+
+    @GetMapping
+    JobPage list(@RequestParam(required = false) JobState state,
+                 @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
+                 @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+        List<TrainingJobView> items = jobs.list(state, page, size).stream().map(this::view).toList();
+        long total = state == null
+                ? jobs.countByState().values().stream().mapToLong(Long::longValue).sum()
+                : jobs.countByState().get(state);
+        return new JobPage(items, page, size, total);
+    }
+
+    @GetMapping("/{id}")
+    TrainingJobView get(@PathVariable String id) {
+        return view(jobs.get(checked(id)));
+    }
+
+    @GetMapping("/{id}/metrics")
+    List<EpochRecord> metrics(@PathVariable String id) {
+        return jobs.metrics(checked(id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    ResponseEntity<TrainingJobView> cancel(@PathVariable String id) {
+        TrainingJob job = jobs.cancel(checked(id));
+        return ResponseEntity.status(job.state() == JobState.CANCELLED ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(view(job));
+    }
+
+    @GetMapping("/{id}/checkpoints")
+    List<Checkpoint> checkpoints(@PathVariable String id) {
+        jobs.get(checked(id));
+        return checkpoints.list(id);
+    }
+
+    private TrainingJobView view(TrainingJob job) {
+        List<EpochRecord> history = job.epoch() == 0 && job.state() == JobState.QUEUED && job.attempts() == 0
+                ? List.of() : jobs.metrics(job.id());
+        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null),
+                history.isEmpty() ? null : history.get(history.size() - 1));
+    }
+
+    private static String checked(String id) {
+        if (!JOB_ID.matcher(id).matches()) {
+            throw new JobNotFoundException(id);
+        }
+        return id;
+    }
+}

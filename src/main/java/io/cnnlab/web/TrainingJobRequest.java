@@ -1,0 +1,59 @@
+package io.cnnlab.web;
+
+import io.cnnlab.datasets.Augmentation;
+import io.cnnlab.training.LearningRate;
+import io.cnnlab.training.TrainingPlan;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * A training job submission. Only {@code architecture} is required; every other field defaults to the seed's recipe
+ * for that architecture.
+ */
+public record TrainingJobRequest(
+        @NotBlank @Pattern(regexp = "[a-z0-9_-]{1,64}") String architecture,
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        String modelName,
+        @Min(1) @Max(1000) Integer epochs,
+        @Min(1) @Max(10_000_000) Long maxSteps,
+        @Min(1) @Max(2048) Integer batchSize,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double learningRate,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double learningRateDecay,
+        @Min(1) @Max(100_000_000) Integer learningRateDecaySteps,
+        Long seed,
+        Boolean randomCrop,
+        Boolean flip,
+        @DecimalMin("0") @DecimalMax("255") Double maxBrightnessDelta,
+        @DecimalMin("0") @DecimalMax("10") Double minContrast,
+        @DecimalMin("0") @DecimalMax("10") Double maxContrast,
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double weightStddev,
+        @DecimalMin("-10") @DecimalMax("10") Double biasInit) {
+
+    /** The seed's plan for the architecture with this request's fields laid over it. */
+    TrainingPlan toPlan() {
+        TrainingPlan seed = TrainingPlan.seedDefaults(architecture);
+        LearningRate rate = seed.learningRate();
+        Augmentation a = seed.augmentation();
+        return new TrainingPlan(architecture,
+                or(epochs, seed.epochs()),
+                maxSteps,
+                or(batchSize, seed.batchSize()),
+                new LearningRate(or(learningRate, rate.initial()), or(learningRateDecay, rate.decayRate()),
+                        or(learningRateDecaySteps, rate.decaySteps())),
+                or(this.seed, seed.seed()),
+                new Augmentation(or(randomCrop, a.randomCrop()), or(flip, a.flip()),
+                        or(maxBrightnessDelta, a.maxBrightnessDelta()), or(minContrast, a.minContrast()),
+                        or(maxContrast, a.maxContrast())),
+                or(weightStddev, seed.weightStddev()),
+                or(biasInit, seed.biasInit()),
+                seed.trainAccuracyEvery());
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

@@ -1,0 +1,36 @@
+package io.cnnlab.web;
+
+import io.cnnlab.jobs.EpochRecord;
+import io.cnnlab.jobs.JobControl;
+import io.cnnlab.jobs.JobParameters;
+import io.cnnlab.jobs.JobState;
+import io.cnnlab.jobs.TrainingJob;
+
+import java.time.Instant;
+
+/** A training job as the API shows it: stored state with the live progress of a running job laid over it. */
+public record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
+                              Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
+                              Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
+                              EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
+                              JobParameters parameters) {
+
+    static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest) {
+        boolean useLive = live != null && job.state() == JobState.RUNNING;
+        int epoch = useLive ? live.epoch() : job.epoch();
+        long step = useLive ? live.step() : job.step();
+        Long total = useLive ? Long.valueOf(live.totalSteps()) : job.totalSteps();
+        double progress = job.state() == JobState.SUCCEEDED ? 1
+                : total == null || total == 0 ? 0 : Math.min(1, (double) step / total);
+        return new TrainingJobView(job.id(), job.architecture(), job.modelName(), job.state(), job.createdAt(),
+                job.startedAt(), job.finishedAt(), progress, epoch, step, total,
+                useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
+                job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
+                useLive ? finite(live.loss()) : null,
+                latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.parameters());
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+}

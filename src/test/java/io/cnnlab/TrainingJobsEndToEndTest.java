@@ -1,0 +1,239 @@
+package io.cnnlab;
+
+import io.cnnlab.datasets.CifarFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The whole service on a real port, real DL4J training on tiny generated CIFAR-format data, real H2 on disk. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class TrainingJobsEndToEndTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 7);
+        registry.add("cnn.home", () -> home.toString());
+        registry.add("cnn.data-dir", data::toString);
+        registry.add("cnn.dataset.download", () -> "false");
+        registry.add("cnn.training.max-queued", () -> "50");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JsonMapper json;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void submitTrainWatchAndReadMetricsAndCheckpoints() throws Exception {
+        HttpResponse<String> submitted = post("/api/v1/training-jobs",
+                "{\"architecture\":\"factorized\",\"epochs\":3,\"batchSize\":20,\"learningRate\":0.002,\"modelName\":\"tiny\"}", null);
+
+        assertThat(submitted.statusCode()).isEqualTo(202);
+        JsonNode job = json.readTree(submitted.body());
+        String id = job.get("id").asString();
+        assertThat(submitted.headers().firstValue("Location")).hasValue("/api/v1/training-jobs/" + id);
+        assertThat(job.get("state").asString()).isIn("QUEUED", "RUNNING");
+        assertThat(job.get("parameters").get("batchSize").asInt()).isEqualTo(20);
+        assertThat(job.get("parameters").get("seed").asLong()).isEqualTo(42);
+
+        JsonNode done = awaitState(id, "SUCCEEDED");
+        assertThat(done.get("progress").asDouble()).isEqualTo(1.0);
+        assertThat(done.get("step").asLong()).isEqualTo(30); // 200 images / batch 20 x 3 epochs
+        assertThat(done.get("bestTestAccuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(done.get("latestMetrics").get("epoch").asInt()).isEqualTo(3);
+        assertThat(done.get("modelName").asString()).isEqualTo("tiny");
+
+        JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body());
+        assertThat(metrics).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode epoch = metrics.get(i);
+            assertThat(epoch.get("epoch").asInt()).isEqualTo(i + 1);
+            assertThat(epoch.get("step").asLong()).isEqualTo(10L * (i + 1));
+            assertThat(epoch.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
+            assertThat(epoch.get("imagesPerSecond").asDouble()).isPositive();
+            assertThat(epoch.has("trainLoss") && epoch.has("testLoss") && epoch.has("seconds")).isTrue();
+        }
+
+        JsonNode checkpoints = json.readTree(get("/api/v1/training-jobs/" + id + "/checkpoints").body());
+        assertThat(checkpoints).hasSize(3);
+        int best = 0;
+        for (JsonNode checkpoint : checkpoints) {
+            Path file = home.resolve("checkpoints").resolve(id).resolve(String.format("step-%09d.zip", checkpoint.get("step").asLong()));
+            assertThat(file).exists();
+            assertThat(Files.size(file)).isEqualTo(checkpoint.get("sizeBytes").asLong());
+            assertThat(sha256(file)).isEqualTo(checkpoint.get("sha256").asString());
+            best += checkpoint.get("best").asBoolean() ? 1 : 0;
+        }
+        assertThat(best).isEqualTo(1);
+
+        HttpResponse<String> cancelFinished = post("/api/v1/training-jobs/" + id + "/cancel", "", null);
+        assertThat(cancelFinished.statusCode()).isEqualTo(409);
+        assertThat(cancelFinished.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+
+        String prometheus = get("/actuator/prometheus").body();
+        assertThat(prometheus).contains("cnn_training_jobs{state=\"SUCCEEDED\"}")
+                .contains("cnn_training_queue_depth")
+                .contains("cnn_training_epoch_seconds")
+                .contains("cnn_training_test_accuracy")
+                .contains("cnn_nd4j_offheap_bytes");
+    }
+
+    @Test
+    void twentyConcurrentSubmitsGiveTwentyJobsRunInFifoOrderOnceEach() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Callable<String>> submits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            submits.add(() -> json.readTree(post("/api/v1/training-jobs",
+                    "{\"architecture\":\"baseline\",\"maxSteps\":2,\"batchSize\":10}", null).body()).get("id").asString());
+        }
+        Set<String> ids = new HashSet<>();
+        for (Future<String> future : pool.invokeAll(submits)) {
+            ids.add(future.get());
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(20);
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(300)).until(() ->
+                ids.stream().allMatch(id -> state(id).equals("SUCCEEDED")));
+        List<JsonNode> jobs = new ArrayList<>();
+        for (String id : ids) {
+            jobs.add(json.readTree(get("/api/v1/training-jobs/" + id).body()));
+        }
+        jobs.sort((a, b) -> a.get("startedAt").asString().compareTo(b.get("startedAt").asString()));
+        for (JsonNode job : jobs) {
+            assertThat(job.get("attempts").asInt()).as("runs of job %s", job.get("id")).isEqualTo(1);
+            assertThat(job.get("step").asLong()).isEqualTo(2);
+        }
+        // one worker, FIFO: in start order, submission times rise and no job starts before the previous finished
+        for (int i = 1; i < jobs.size(); i++) {
+            assertThat(jobs.get(i).get("createdAt").asString())
+                    .isGreaterThanOrEqualTo(jobs.get(i - 1).get("createdAt").asString());
+            assertThat(jobs.get(i).get("startedAt").asString())
+                    .isGreaterThanOrEqualTo(jobs.get(i - 1).get("finishedAt").asString());
+        }
+    }
+
+    @Test
+    void anIdempotencyKeyMakesARetriedSubmitReturnTheSameJob() throws Exception {
+        String body = "{\"architecture\":\"baseline\",\"maxSteps\":1,\"batchSize\":10}";
+        JsonNode first = json.readTree(post("/api/v1/training-jobs", body, "retry-me-1").body());
+        JsonNode again = json.readTree(post("/api/v1/training-jobs", body, "retry-me-1").body());
+
+        assertThat(again.get("id").asString()).isEqualTo(first.get("id").asString());
+        awaitState(first.get("id").asString(), "SUCCEEDED");
+    }
+
+    @Test
+    void badSubmissionsGetProblemDetails() throws Exception {
+        HttpResponse<String> unknown = post("/api/v1/training-jobs", "{\"architecture\":\"resnet\"}", null);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(unknown.body()).get("detail").asString()).contains("baseline");
+
+        HttpResponse<String> outOfRange = post("/api/v1/training-jobs", "{\"architecture\":\"baseline\",\"batchSize\":0,\"epochs\":5000}", null);
+        assertThat(outOfRange.statusCode()).isEqualTo(400);
+        JsonNode problem = json.readTree(outOfRange.body());
+        assertThat(problem.get("errors")).hasSize(2);
+        assertThat(problem.get("type").asString()).startsWith("urn:problem-type:cnn-lab:");
+
+        assertThat(post("/api/v1/training-jobs", "{not json", null).statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/training-jobs/..%2F..%2Fetc").statusCode()).isIn(400, 404);
+        assertThat(get("/api/v1/training-jobs?size=1000").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void architecturesReportTheirCosts() throws Exception {
+        JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
+
+        assertThat(architectures).hasSize(4);
+        assertThat(architectures.get(0).get("name").asString()).isEqualTo("baseline");
+        assertThat(architectures.get(0).get("parameters").asLong()).isEqualTo(123_338);
+        assertThat(architectures.get(1).get("macsPerImage").asLong()).isEqualTo(9_239_040);
+        assertThat(architectures.get(2).get("layers").size()).isGreaterThan(5);
+    }
+
+    private JsonNode awaitState(String id, String state) throws IOException, InterruptedException {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String current = state(id);
+            assertThat(current).as("job %s", id).isNotIn(otherFinalStates(state));
+            return current.equals(state);
+        });
+        return json.readTree(get("/api/v1/training-jobs/" + id).body());
+    }
+
+    private static List<String> otherFinalStates(String state) {
+        List<String> finals = new ArrayList<>(List.of("SUCCEEDED", "FAILED", "CANCELLED"));
+        finals.remove(state);
+        return finals;
+    }
+
+    private String state(String id) {
+        try {
+            return json.readTree(get("/api/v1/training-jobs/" + id).body()).get("state").asString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String idempotencyKey) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
