@@ -75,6 +75,15 @@ public final class JobControl {
         }
     }
 
+    /** Writes the latest progress now, whatever the interval (before the job changes state). */
+    void flush() {
+        Progress last = progress;
+        if (last != null) {
+            store.updateProgress(jobId, last.epoch(), last.step(), last.totalSteps(), last.imagesPerSecond(),
+                    last.etaSeconds());
+        }
+    }
+
     public void reportEpoch(EpochRecord epoch) {
         store.recordEpoch(jobId, epoch);
         events.publishEvent(new JobEpochCompleted(job, epoch));

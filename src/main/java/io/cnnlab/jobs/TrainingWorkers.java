@@ -146,6 +146,7 @@ class TrainingWorkers implements SmartLifecycle {
         }
         try {
             JobExecutor.Result result = executor.execute(job, control);
+            control.flush();
             if (result == JobExecutor.Result.COMPLETED) {
                 finish(job, JobState.SUCCEEDED, null, "finished its budget");
             } else if (control.cancelRequested()) {
