@@ -39,7 +39,7 @@ class TrainingMetrics {
         Gauge.builder("cnn.training.queue.depth", () -> counts().get(JobState.QUEUED))
                 .description("jobs waiting for a worker").register(registry);
         Gauge.builder("cnn.nd4j.offheap.bytes", Pointer::totalBytes).baseUnit("bytes")
-                .description("off-heap memory ND4J/JavaCPP has allocated").register(registry);
+                .description("off-heap memory allocated through JavaCPP (ND4J arrays outside workspaces; workspaces are not counted)").register(registry);
         Gauge.builder("cnn.nd4j.offheap.max.bytes", Pointer::maxBytes).baseUnit("bytes")
                 .description("JavaCPP's off-heap limit (org.bytedeco.javacpp.maxbytes)").register(registry);
         Gauge.builder("cnn.process.physical.bytes", Pointer::physicalBytes).baseUnit("bytes")
@@ -79,6 +79,7 @@ class TrainingMetrics {
         String architecture = event.job().architecture();
         Timer.builder("cnn.training.epoch.seconds").description("wall time of a training epoch, evaluation included")
                 .tag("architecture", architecture).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofHours(2))
                 .register(registry).record(Duration.ofMillis(Math.round(event.epoch().seconds() * 1000)));
         testAccuracy.computeIfAbsent(event.job().id(), id -> {
             AtomicReference<Double> value = new AtomicReference<>(Double.NaN);

@@ -65,14 +65,14 @@ class TrainingJobExecutor implements JobExecutor {
                         p.etaSeconds(), p.loss()));
                 int every = properties.checkpointEverySteps();
                 if (every > 0 && p.step() % every == 0 && p.step() != p.totalSteps()) {
-                    checkpoints.save(job.id(), p.step(), p.epoch(), null, snapshot::writeTo);
+                    save(job, p.step(), p.epoch(), null, snapshot::writeTo);
                     lastCheckpoint[0] = p.step();
                 }
             }
 
             @Override
             public void onEpoch(EpochMetrics m, NetworkSnapshot snapshot) {
-                checkpoints.save(job.id(), m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
+                save(job, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
                 lastCheckpoint[0] = m.step();
                 control.reportEpoch(new EpochRecord(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
                         m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate()));
@@ -84,9 +84,18 @@ class TrainingJobExecutor implements JobExecutor {
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
             int epoch = (int) (outcome.step() / Math.max(1, cifar.train().size() / plan.batchSize())) + 1;
-            checkpoints.save(job.id(), outcome.step(), epoch, null, out -> Networks.write(net, out));
+            save(job, outcome.step(), epoch, null, out -> Networks.write(net, out));
         }
         return Result.STOPPED;
+    }
+
+    /** A checkpoint that cannot be written fails the job with the reason; the previous checkpoints stay intact. */
+    private void save(TrainingJob job, long step, int epoch, Double testAccuracy, CheckpointStore.Content content) {
+        try {
+            checkpoints.save(job.id(), step, epoch, testAccuracy, content);
+        } catch (java.io.UncheckedIOException e) {
+            throw new JobFailedException(e.getMessage() + " (free disk space under cnn.home, then resubmit)", e);
+        }
     }
 
     /** The newest checkpoint that passes its sha256 check; a corrupt one is reported and skipped, never loaded. */

@@ -1,0 +1,53 @@
+package io.cnnlab;
+
+import io.cnnlab.jobs.JobParameters;
+import io.cnnlab.jobs.JobState;
+import io.cnnlab.jobs.NewJob;
+import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.jobs.TrainingJobs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A job that cannot run fails with a reason a user can act on, and the worker goes on to the next one. */
+@SpringBootTest
+class FailingJobsTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("cnn.home", () -> home.toString());
+        registry.add("cnn.data-dir", () -> home.resolve("no-such-data").toString());
+        registry.add("cnn.dataset.download", () -> "false");
+    }
+
+    @Autowired
+    TrainingJobs jobs;
+
+    @Test
+    void aMissingDataDirectoryFailsEachJobWithTheFixAndTheWorkerLivesOn() {
+        JobParameters parameters = new JobParameters(1, 2L, 10, 1e-4, 1, 1000, 42, true, true, 63, 0.2, 1.8, 0.1, 0.1);
+        String first = jobs.submit(new NewJob("baseline", "a", parameters, null)).job().id();
+        String second = jobs.submit(new NewJob("baseline", "b", parameters, null)).job().id();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> jobs.get(second).state().isFinal());
+        for (String id : new String[]{first, second}) {
+            TrainingJob job = jobs.get(id);
+            assertThat(job.state()).isEqualTo(JobState.FAILED);
+            assertThat(job.error()).contains("CIFAR-10 not found").contains("no-such-data").contains("cnn.data-dir");
+            assertThat(job.finishedAt()).isNotNull();
+        }
+        assertThat(jobs.workersAlive()).isTrue();
+    }
+}
