@@ -1,0 +1,169 @@
+package io.cnnlab.deploy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The chart through the real Helm engine (helm-java bundles Helm's library): lint, then render and read back. */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("helm", "cnn-lab");
+
+    @Test
+    void lintIsCleanInStrictMode() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void defaultsRenderAHardenedDeploymentWithProbesLimitsAndVolumes() {
+        List<Map<String, Object>> manifests = render(new Helm(CHART).template().withName("demo"));
+
+        assertThat(kinds(manifests)).contains("Deployment", "Service", "ConfigMap", "PersistentVolumeClaim", "ServiceAccount")
+                .doesNotContain("ServiceMonitor", "Ingress");
+        Map<String, Object> deployment = find(manifests, "Deployment");
+        assertThat(at(deployment, "spec.strategy.type")).isEqualTo("Recreate");
+        Map<String, Object> pod = map(deployment, "spec.template.spec");
+        assertThat(at(pod, "securityContext.runAsNonRoot")).isEqualTo(true);
+        assertThat(at(pod, "securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+        assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+        Map<String, Object> container = container(deployment);
+        assertThat(at(container, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+        assertThat(at(container, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
+        assertThat(at(container, "startupProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+        assertThat(at(container, "resources.limits.memory")).isEqualTo("4Gi");
+        assertThat(at(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+        assertThat(at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
+        assertThat(String.valueOf(at(container, "securityContext.capabilities.drop"))).isEqualTo("[ALL]");
+        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35")
+                .contains("-Dorg.bytedeco.javacpp.maxbytes=2500m")
+                .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3800m");
+        assertThat(mounts(container)).containsEntry("home", "/data/home").containsEntry("tmp", "/tmp/cnn")
+                .containsEntry("config", "/config").doesNotContainKey("data");
+        assertThat(at(find(manifests, "PersistentVolumeClaim"), "spec.resources.requests.storage")).isEqualTo("10Gi");
+        String applicationYaml = (String) at(find(manifests, "ConfigMap"), "data.application\\.yaml");
+        Map<String, Object> config = new Yaml().load(applicationYaml);
+        assertThat(at(config, "cnn.training.workers")).isEqualTo(1);
+    }
+
+    @Test
+    void nonDefaultValuesAddMonitoringIngressAndADataVolumeAndDropWhatIsSwitchedOff() {
+        List<Map<String, Object>> manifests = render(new Helm(CHART).template().withName("prod")
+                .set("serviceMonitor.enabled", "true")
+                .set("ingress.enabled", "true")
+                .set("ingress.hosts[0].host", "cnn.example.com")
+                .set("ingress.hosts[0].paths[0].path", "/")
+                .set("ingress.hosts[0].paths[0].pathType", "Prefix")
+                .set("persistence.data.enabled", "true")
+                .set("persistence.data.existingClaim", "cifar10")
+                .set("persistence.home.existingClaim", "cnn-state")
+                .set("resources.limits.memory", "8Gi")
+                .set("jvm.offHeapMaxBytes", "5g")
+                .set("probes.liveness.enabled", "false"));
+
+        assertThat(kinds(manifests)).contains("ServiceMonitor", "Ingress").doesNotContain("PersistentVolumeClaim");
+        assertThat(at(find(manifests, "ServiceMonitor"), "spec.endpoints[0].path")).isEqualTo("/actuator/prometheus");
+        assertThat(at(find(manifests, "Ingress"), "spec.rules[0].host")).isEqualTo("cnn.example.com");
+        Map<String, Object> deployment = find(manifests, "Deployment");
+        Map<String, Object> container = container(deployment);
+        assertThat(container).doesNotContainKey("livenessProbe").containsKey("readinessProbe");
+        assertThat(at(container, "resources.limits.memory")).isEqualTo("8Gi");
+        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-Dorg.bytedeco.javacpp.maxbytes=5g");
+        assertThat(env(container, "CNN_DATA_DIR")).isEqualTo("/data/cifar-10");
+        assertThat(mounts(container)).containsEntry("data", "/data/cifar-10");
+        List<Map<String, Object>> volumes = list(deployment, "spec.template.spec.volumes");
+        assertThat(volumes).anySatisfy(v -> {
+            assertThat(v.get("name")).isEqualTo("home");
+            assertThat(at(v, "persistentVolumeClaim.claimName")).isEqualTo("cnn-state");
+        });
+    }
+
+    @Test
+    void theSchemaRefusesALatestTagAndASecondReplica() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("x").set("image.tag", "latest").call())
+                .hasMessageContaining("/image/tag");
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("x").set("replicaCount", "2").call())
+                .hasMessageContaining("/replicaCount");
+    }
+
+    private static List<Map<String, Object>> render(com.marcnuri.helm.TemplateCommand command) {
+        List<Map<String, Object>> manifests = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(command.call())) {
+            if (document instanceof Map<?, ?> map) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> manifest = (Map<String, Object>) map;
+                manifests.add(manifest);
+            }
+        }
+        return manifests;
+    }
+
+    private static List<String> kinds(List<Map<String, Object>> manifests) {
+        return manifests.stream().map(m -> (String) m.get("kind")).toList();
+    }
+
+    private static Map<String, Object> find(List<Map<String, Object>> manifests, String kind) {
+        Optional<Map<String, Object>> found = manifests.stream().filter(m -> kind.equals(m.get("kind"))).findFirst();
+        assertThat(found).as(kind).isPresent();
+        return found.get();
+    }
+
+    private static Map<String, Object> container(Map<String, Object> deployment) {
+        return map(deployment, "spec.template.spec.containers[0]");
+    }
+
+    private static String env(Map<String, Object> container, String name) {
+        List<Map<String, Object>> env = list(container, "env");
+        return env.stream().filter(e -> name.equals(e.get("name"))).map(e -> String.valueOf(e.get("value")))
+                .findFirst().orElseThrow();
+    }
+
+    private static Map<String, String> mounts(Map<String, Object> container) {
+        List<Map<String, Object>> mounts = list(container, "volumeMounts");
+        Map<String, String> byName = new java.util.HashMap<>();
+        mounts.forEach(m -> byName.put((String) m.get("name"), (String) m.get("mountPath")));
+        return byName;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object root, String path) {
+        return (Map<String, Object>) at(root, path);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object root, String path) {
+        return (List<Map<String, Object>>) at(root, path);
+    }
+
+    /** Follows a dotted path with [i] list indexes; "\\." escapes a dot inside a key. */
+    @SuppressWarnings("unchecked")
+    private static Object at(Object root, String path) {
+        Object node = root;
+        for (String part : path.split("(?<!\\\\)\\.")) {
+            String key = part.replace("\\.", ".");
+            int index = -1;
+            if (key.endsWith("]")) {
+                index = Integer.parseInt(key.substring(key.indexOf('[') + 1, key.length() - 1));
+                key = key.substring(0, key.indexOf('['));
+            }
+            assertThat(node).as("parent of %s in %s", key, path).isInstanceOf(Map.class);
+            node = ((Map<String, Object>) node).get(key);
+            if (index >= 0) {
+                node = ((List<Object>) node).get(index);
+            }
+        }
+        return node;
+    }
+}
