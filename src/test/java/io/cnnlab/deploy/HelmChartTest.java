@@ -48,8 +48,8 @@ class HelmChartTest {
         assertThat(at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
         assertThat(String.valueOf(at(container, "securityContext.capabilities.drop"))).isEqualTo("[ALL]");
         assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35")
-                .contains("-Dorg.bytedeco.javacpp.maxbytes=2500m")
-                .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3800m");
+                .contains("-Dorg.bytedeco.javacpp.maxbytes=2000m")
+                .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3700m");
         assertThat(mounts(container)).containsEntry("home", "/data/home").containsEntry("tmp", "/tmp/cnn")
                 .containsEntry("config", "/config").doesNotContainKey("data");
         assertThat(at(find(manifests, "PersistentVolumeClaim"), "spec.resources.requests.storage")).isEqualTo("10Gi");
@@ -88,6 +88,42 @@ class HelmChartTest {
             assertThat(v.get("name")).isEqualTo("home");
             assertThat(at(v, "persistentVolumeClaim.claimName")).isEqualTo("cnn-state");
         });
+    }
+
+    @Test
+    void theMemoryLimitCoversHeapPlusOffHeapPlusNatives() {
+        for (String limit : new String[]{"4Gi", "8Gi"}) {
+            Map<String, Object> container = container(find(render(new Helm(CHART).template().withName("m")
+                    .set("resources.limits.memory", limit)), "Deployment"));
+            String options = env(container, "JAVA_TOOL_OPTIONS");
+            long limitBytes = bytes(String.valueOf(at(container, "resources.limits.memory")));
+            double heapShare = Double.parseDouble(option(options, "-XX:MaxRAMPercentage=")) / 100;
+            long offHeap = bytes(option(options, "-Dorg.bytedeco.javacpp.maxbytes="));
+            long nativesAndThreads = 512L << 20;
+            assertThat((long) (heapShare * limitBytes) + offHeap + nativesAndThreads).as("with a %s limit", limit)
+                    .isLessThanOrEqualTo(limitBytes);
+        }
+    }
+
+    private static String option(String options, String prefix) {
+        int start = options.indexOf(prefix) + prefix.length();
+        int end = options.indexOf(' ', start);
+        return options.substring(start, end < 0 ? options.length() : end).trim();
+    }
+
+    /** Kubernetes (Gi, Mi) and JVM/JavaCPP (g, m) sizes in bytes. */
+    private static long bytes(String size) {
+        var m = java.util.regex.Pattern.compile("(\\d+)([KMGT]i?|[kmgt])?").matcher(size.trim());
+        assertThat(m.matches()).as(size).isTrue();
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toLowerCase();
+        return switch (unit) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            case "t" -> n << 40;
+            default -> n;
+        };
     }
 
     @Test

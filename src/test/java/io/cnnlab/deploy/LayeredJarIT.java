@@ -70,16 +70,34 @@ class LayeredJarIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        this.app = new ProcessBuilder(java, "-Xmx512m", "-cp", app.toString(),
+        // the image's own JVM options, with its scratch directory moved here
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        String javaToolOptions = dockerfileJavaToolOptions().replace("/tmp/cnn", scratch.toString());
+        ProcessBuilder launch = new ProcessBuilder(java, "-cp", app.toString(),
                 "org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port,
                 "--cnn.home=" + tmp.resolve("home"), "--cnn.dataset.download=false")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("app.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("app.log").toFile());
+        launch.environment().put("JAVA_TOOL_OPTIONS", javaToolOptions);
+        this.app = launch.start();
         HttpClient http = HttpClient.newHttpClient();
         URI liveness = URI.create("http://localhost:" + port + "/actuator/health/liveness");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                 http.send(HttpRequest.newBuilder(liveness).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         String body = http.send(HttpRequest.newBuilder(liveness).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(body).contains("\"status\":\"UP\"");
+
+        // JavaCPP took the image's off-heap cap (2000m) and unpacked its natives into the writable scratch volume
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("cnn_nd4j_offheap_max_bytes " + (double) (2000L << 20));
+        assertThat(scratch.resolve("javacpp")).isDirectory();
+    }
+
+    private static String dockerfileJavaToolOptions() throws IOException {
+        String dockerfile = Files.readString(Path.of("docker", "Dockerfile"));
+        var matcher = java.util.regex.Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
+        assertThat(matcher.find()).isTrue();
+        return matcher.group(1);
     }
 
     private static long size(Path dir) throws IOException {
