@@ -1,6 +1,11 @@
 package io.cnnlab.web;
 
 import io.cnnlab.architectures.UnknownArchitectureException;
+import io.cnnlab.checkpoints.CorruptCheckpointException;
+import io.cnnlab.datasets.ImageDecoder;
+import io.cnnlab.inference.OverloadedException;
+import io.cnnlab.models.ModelConflictException;
+import io.cnnlab.models.ModelNotFoundException;
 import io.cnnlab.jobs.JobNotFoundException;
 import io.cnnlab.jobs.JobStateConflictException;
 import io.cnnlab.jobs.QueueFullException;
@@ -37,13 +42,13 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return URI.create("urn:problem-type:cnn-lab:" + slug);
     }
 
-    @ExceptionHandler(JobNotFoundException.class)
+    @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
     }
 
-    @ExceptionHandler(JobStateConflictException.class)
-    ProblemDetail conflict(JobStateConflictException e) {
+    @ExceptionHandler({JobStateConflictException.class, ModelConflictException.class})
+    ProblemDetail conflict(RuntimeException e) {
         return problem(HttpStatus.CONFLICT, "state-conflict", "Not possible in the job's state", e.getMessage());
     }
 
@@ -59,6 +64,32 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         problem.setProperty("errors", e.getConstraintViolations().stream()
                 .map(v -> Map.of("field", String.valueOf(v.getPropertyPath()), "message", v.getMessage())).toList());
         return problem;
+    }
+
+    @ExceptionHandler(ImageDecoder.UnusableImageException.class)
+    ProblemDetail unusableImage(ImageDecoder.UnusableImageException e) {
+        return switch (e.reason()) {
+            case TOO_LARGE -> problem(HttpStatus.CONTENT_TOO_LARGE, "image-too-large", "Image too large", e.getMessage());
+            case UNSUPPORTED -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-image", "Unsupported image type", e.getMessage());
+            case UNREADABLE -> problem(HttpStatus.BAD_REQUEST, "unreadable-image", "Unreadable image", e.getMessage());
+        };
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ProblemDetail payloadTooLarge(PayloadTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Request too large", e.getMessage());
+    }
+
+    @ExceptionHandler(CorruptCheckpointException.class)
+    ProblemDetail corruptModel(CorruptCheckpointException e) {
+        log.error(e.getMessage());
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "model-unavailable", "Model unavailable", e.getMessage());
+    }
+
+    @ExceptionHandler(OverloadedException.class)
+    ResponseEntity<ProblemDetail> overloaded(OverloadedException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Busy", e.getMessage()));
     }
 
     @ExceptionHandler(QueueFullException.class)

@@ -1,0 +1,122 @@
+package io.cnnlab.datasets;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+
+/**
+ * Turns an encoded image (PNG, JPEG, GIF's first frame, BMP: whatever ImageIO reads) into the 32x32 RGB planes the
+ * networks' {@link Preprocessing} takes, the same layout as a CIFAR-10 record.
+ *
+ * <p>The header is read first and an image over {@code maxPixels} is refused before any pixel is decoded, so a
+ * small file that claims 30,000 x 30,000 pixels costs nothing. Transparent pixels are laid on white; the whole
+ * image is squeezed to 32x32 by averaging the pixels that fall in each cell (nothing is cropped away).
+ */
+public final class ImageDecoder {
+
+    public static final int SIDE = Cifar10.SIDE;
+
+    private final long maxPixels;
+
+    public ImageDecoder(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    /** Something the client sent is not an image we can use; the message says why. */
+    public static class UnusableImageException extends RuntimeException {
+
+        public enum Reason { UNREADABLE, UNSUPPORTED, TOO_LARGE }
+
+        private final Reason reason;
+
+        UnusableImageException(Reason reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
+        }
+    }
+
+    /** 3 x 32 x 32 bytes, channel planes R, G, B. */
+    public byte[] decode(byte[] encoded) {
+        if (encoded == null || encoded.length == 0) {
+            throw new UnusableImageException(UnusableImageException.Reason.UNREADABLE, "the image is empty");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new UnusableImageException(UnusableImageException.Reason.UNSUPPORTED,
+                        "not an image format this service reads (PNG, JPEG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new UnusableImageException(UnusableImageException.Reason.UNREADABLE, "the image has no pixels");
+                }
+                if (width * height > maxPixels) {
+                    throw new UnusableImageException(UnusableImageException.Reason.TOO_LARGE,
+                            "the image is %d x %d pixels; at most %,d pixels are accepted".formatted(width, height, maxPixels));
+                }
+                BufferedImage image = reader.read(0);
+                return toPlanes(image);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UnusableImageException unusable) {
+                throw unusable;
+            }
+            throw new UnusableImageException(UnusableImageException.Reason.UNREADABLE,
+                    "the image cannot be decoded (truncated or corrupt?): " + e.getMessage());
+        }
+    }
+
+    /** Area average into 32x32 cells (nearest source pixel when the image is smaller than 32), alpha over white. */
+    static byte[] toPlanes(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        long[][] sums = new long[3][SIDE * SIDE];
+        long[] counts = new long[SIDE * SIDE];
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            image.getRGB(0, y, width, 1, row, 0, width);
+            int cellRow = (int) ((long) y * SIDE / height) * SIDE;
+            for (int x = 0; x < width; x++) {
+                int argb = row[x];
+                int alpha = argb >>> 24;
+                int cell = cellRow + (int) ((long) x * SIDE / width);
+                for (int c = 0; c < 3; c++) {
+                    int value = (argb >> (16 - 8 * c)) & 0xFF;
+                    sums[c][cell] += (value * alpha + 255L * (255 - alpha)) / 255;
+                }
+                counts[cell]++;
+            }
+        }
+        byte[] planes = new byte[3 * SIDE * SIDE];
+        for (int cy = 0; cy < SIDE; cy++) {
+            for (int cx = 0; cx < SIDE; cx++) {
+                int cell = cy * SIDE + cx;
+                int source = cell;
+                if (counts[cell] == 0) {
+                    // an image smaller than 32 on this axis: take the cell its centre falls in
+                    int sy = (int) ((cy + 0.5) * height / SIDE);
+                    int sx = (int) ((cx + 0.5) * width / SIDE);
+                    source = (int) ((long) sy * SIDE / height) * SIDE + (int) ((long) sx * SIDE / width);
+                }
+                for (int c = 0; c < 3; c++) {
+                    planes[c * SIDE * SIDE + cell] = (byte) Math.round((double) sums[c][source] / counts[source]);
+                }
+            }
+        }
+        return planes;
+    }
+}

@@ -1,0 +1,33 @@
+package io.cnnlab.inference;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+
+/**
+ * {@code cnn.inference.*}: limits and batching of classification.
+ *
+ * @param maxUploadBytes      largest request body / image accepted (413 beyond)
+ * @param maxPixels           largest decoded image (width x height), checked from the header before decoding
+ * @param maxImagesPerRequest images one request may carry
+ * @param maxBatchSize        images run through a network at once
+ * @param maxDelay            how long a batch waits for more requests
+ * @param maxQueue            images waiting per model before requests get 503
+ * @param maxLoadedModels     model versions kept in memory
+ */
+@Validated
+@ConfigurationProperties("cnn.inference")
+public record InferenceProperties(@NotNull @DefaultValue("10MB") DataSize maxUploadBytes,
+                                  @Min(1) @DefaultValue("40000000") long maxPixels,
+                                  @Min(1) @Max(1024) @DefaultValue("64") int maxImagesPerRequest,
+                                  @Min(1) @Max(1024) @DefaultValue("64") int maxBatchSize,
+                                  @NotNull @DefaultValue("2ms") Duration maxDelay,
+                                  @Min(1) @DefaultValue("1024") int maxQueue,
+                                  @Min(1) @Max(64) @DefaultValue("4") int maxLoadedModels) {
+}

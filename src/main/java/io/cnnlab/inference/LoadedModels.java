@@ -1,0 +1,100 @@
+package io.cnnlab.inference;
+
+import io.cnnlab.checkpoints.CorruptCheckpointException;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
+import io.cnnlab.training.Networks;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Model versions kept in memory, at most {@code cnn.inference.max-loaded-models} (least recently used goes first).
+ * A file is checked against its recorded sha256 before DL4J reads it.
+ */
+@Component
+class LoadedModels {
+
+    private static final Logger log = LoggerFactory.getLogger(LoadedModels.class);
+    private static final int[] INPUT = {3, 24, 24};
+
+    private final ModelRegistry registry;
+    private final InferenceProperties properties;
+    private final Map<String, ModelRunner> runners;
+
+    LoadedModels(ModelRegistry registry, InferenceProperties properties) {
+        this.registry = registry;
+        this.properties = properties;
+        this.runners = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ModelRunner> eldest) {
+                if (size() > properties.maxLoadedModels()) {
+                    eldest.getValue().close();
+                    log.info("unloaded model {} (cnn.inference.max-loaded-models = {})", eldest.getKey(), properties.maxLoadedModels());
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    synchronized ModelRunner runner(ModelVersion version) {
+        String key = version.name() + "/" + version.version();
+        ModelRunner runner = runners.get(key);
+        if (runner == null) {
+            runner = new ModelRunner(key, load(version), INPUT, properties.maxBatchSize(),
+                    properties.maxDelay().toNanos(), properties.maxQueue());
+            runners.put(key, runner);
+            log.info("loaded model {} ({} parameters)", key, version.parameters());
+        }
+        return runner;
+    }
+
+    synchronized int loaded() {
+        return runners.size();
+    }
+
+    private org.deeplearning4j.nn.graph.ComputationGraph load(ModelVersion version) {
+        Path file = registry.file(version);
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            String actual = HexFormat.of().formatHex(sha256.digest());
+            if (!actual.equals(version.sha256())) {
+                throw new CorruptCheckpointException("model %s v%d: file %s has sha256 %s, recorded %s; refusing to load it"
+                        .formatted(version.name(), version.version(), file, actual, version.sha256()));
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return Networks.read(in);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CorruptCheckpointException("model %s v%d: file %s is missing".formatted(version.name(), version.version(), file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        runners.values().forEach(ModelRunner::close);
+        runners.clear();
+    }
+}

@@ -1,0 +1,122 @@
+package io.cnnlab.inference;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One loaded network and the one thread that runs it (a DL4J network is not thread-safe). Requests queue up; the
+ * thread takes the first, gathers more for up to {@code maxDelay} or {@code maxBatchSize} images, runs them as one
+ * batch and completes each request with its own rows: dynamic micro-batching without a global lock.
+ */
+final class ModelRunner implements AutoCloseable {
+
+    private record Request(float[] inputs, int images, CompletableFuture<float[][]> result) {
+    }
+
+    private final ComputationGraph net;
+    private final int inputSize;
+    private final int[] inputShape;
+    private final int maxBatchSize;
+    private final long maxDelayNanos;
+    private final BlockingQueue<Request> queue;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ModelRunner(String name, ComputationGraph net, int[] inputShape, int maxBatchSize, long maxDelayNanos, int maxQueue) {
+        this.net = net;
+        this.inputShape = inputShape;
+        this.inputSize = inputShape[0] * inputShape[1] * inputShape[2];
+        this.maxBatchSize = maxBatchSize;
+        this.maxDelayNanos = maxDelayNanos;
+        this.queue = new ArrayBlockingQueue<>(maxQueue);
+        this.thread = new Thread(this::run, "inference-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Probabilities per image, in order. {@code inputs} holds {@code images} preprocessed images back to back. */
+    CompletableFuture<float[][]> submit(float[] inputs, int images) {
+        CompletableFuture<float[][]> result = new CompletableFuture<>();
+        if (!running || !queue.offer(new Request(inputs, images, result))) {
+            throw new OverloadedException("the model is busy (%d requests queued); retry shortly".formatted(queue.size()));
+        }
+        return result;
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Request> batch = new ArrayList<>();
+        while (running) {
+            try {
+                Request first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int images = first.images();
+                long deadline = System.nanoTime() + maxDelayNanos;
+                while (images < maxBatchSize) {
+                    Request next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    images += next.images();
+                }
+                runBatch(batch, images);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        Request left;
+        while ((left = queue.poll()) != null) {
+            left.result().completeExceptionally(new OverloadedException("the model was unloaded; retry"));
+        }
+    }
+
+    private void runBatch(List<Request> batch, int images) {
+        try {
+            float[] all = new float[images * inputSize];
+            int offset = 0;
+            for (Request request : batch) {
+                System.arraycopy(request.inputs(), 0, all, offset, request.inputs().length);
+                offset += request.inputs().length;
+            }
+            INDArray input = Nd4j.create(all, new long[]{images, inputShape[0], inputShape[1], inputShape[2]}, DataType.FLOAT);
+            INDArray output = net.outputSingle(false, input);
+            float[][] rows = output.toFloatMatrix();
+            input.close();
+            output.close();
+            int row = 0;
+            for (Request request : batch) {
+                float[][] mine = new float[request.images()][];
+                System.arraycopy(rows, row, mine, 0, request.images());
+                row += request.images();
+                request.result().complete(mine);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            batch.forEach(r -> r.result().completeExceptionally(e));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,55 @@
+package io.cnnlab.models;
+
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.checkpoints.Checkpoint;
+import io.cnnlab.checkpoints.CheckpointStore;
+import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.jobs.JobState;
+import io.cnnlab.jobs.JobStateChanged;
+import io.cnnlab.jobs.TrainingJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** A job that succeeds becomes the next version of its model, pointing at the job's best checkpoint. */
+@Component
+class ModelRegistration {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistration.class);
+
+    private final ModelRegistry registry;
+    private final CheckpointStore checkpoints;
+    private final Architectures architectures;
+
+    ModelRegistration(ModelRegistry registry, CheckpointStore checkpoints, Architectures architectures) {
+        this.registry = registry;
+        this.checkpoints = checkpoints;
+        this.architectures = architectures;
+    }
+
+    @EventListener
+    void onStateChange(JobStateChanged change) {
+        if (change.to() != JobState.SUCCEEDED) {
+            return;
+        }
+        TrainingJob job = change.job();
+        Checkpoint best = checkpoints.best(job.id()).orElse(null);
+        if (best == null) {
+            log.warn("job {} succeeded without an evaluated checkpoint; no model version registered", job.id());
+            return;
+        }
+        try (InputStream in = checkpoints.open(best)) {
+            ModelVersion version = registry.register(job.modelName(), job.architecture(), "TRAINED", job.id(),
+                    best.step(), best.testAccuracy(), architectures.get(job.architecture()).cost().parameters(),
+                    Cifar10.CLASSES, in);
+            log.info("job {} registered as model {} v{} (step {}, test accuracy {})", job.id(), version.name(),
+                    version.version(), best.step(), best.testAccuracy());
+        } catch (IOException | RuntimeException e) {
+            log.error("job {} succeeded but its model could not be registered: {}", job.id(), e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.cnnlab.models;
+
+import io.cnnlab.CnnProperties;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Model versions and aliases. Each version owns a copy of its network file under {@code cnn.home/models/<name>/},
+ * written atomically with its sha256 recorded, so pruning or deleting a job never breaks a served model.
+ */
+@Component
+public class ModelRegistry {
+
+    public static final String PRODUCTION = "production";
+
+    /** A model with its versions, newest first, and where its default points. */
+    public record Model(String name, int defaultVersion, List<ModelVersion> versions) {
+    }
+
+    private final Path root;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock) {
+        this.root = properties.home().resolve("models");
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Registers the next version of {@code name} from a network file; once per job (a retry returns the first). */
+    @Transactional
+    public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
+                                 Double testAccuracy, long parameters, List<String> labels, InputStream network) {
+        ModelNames.checkName(name);
+        if (jobId != null) {
+            Optional<ModelVersion> existing = query("where job_id = ?", jobId).stream().findFirst();
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
+        int version = jdbc.sql("select coalesce(max(version), 0) + 1 from model_version where name = ?").param(name)
+                .query(Integer.class).single();
+        String fileName = "v" + version + ".zip";
+        Path dir = root.resolve(name);
+        Path tmp = dir.resolve("." + fileName + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), sha256);
+                network.transferTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            long size = Files.size(tmp);
+            Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            jdbc.sql("insert into model_version (name, version, architecture, source, job_id, checkpoint_step, test_accuracy, "
+                            + "parameters, labels, file_name, size_bytes, sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(name, version, architecture, source, jobId, step, testAccuracy, parameters,
+                            String.join("\n", labels), fileName, size, HexFormat.of().formatHex(sha256.digest()),
+                            Timestamp.from(clock.instant()))
+                    .update();
+            return version(name, version);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temporary file is unlisted; a failed cleanup loses nothing
+            }
+            throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<Model> models() {
+        Map<String, List<ModelVersion>> byName = new TreeMap<>();
+        for (ModelVersion v : query("order by name, version desc")) {
+            byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
+        }
+        return byName.entrySet().stream()
+                .map(e -> new Model(e.getKey(), defaultOf(e.getValue()).version(), e.getValue())).toList();
+    }
+
+    public Model model(String name) {
+        List<ModelVersion> versions = query("where name = ? order by version desc", ModelNames.checkName(name));
+        if (versions.isEmpty()) {
+            throw new ModelNotFoundException("no model named '" + name + "'");
+        }
+        return new Model(name, defaultOf(versions).version(), versions);
+    }
+
+    public ModelVersion version(String name, int version) {
+        return query("where name = ? and version = ?", ModelNames.checkName(name), version).stream().findFirst()
+                .orElseThrow(() -> new ModelNotFoundException("model '%s' has no version %d".formatted(name, version)));
+    }
+
+    /** The version requests without a version get: alias {@code production} if set, else the newest. */
+    public ModelVersion defaultVersion(String name) {
+        List<ModelVersion> versions = model(name).versions();
+        return defaultOf(versions);
+    }
+
+    public ModelVersion byAlias(String name, String alias) {
+        ModelNames.checkAlias(alias);
+        Integer version = jdbc.sql("select version from model_alias where name = ? and alias = ?")
+                .params(ModelNames.checkName(name), alias).query(Integer.class).optional()
+                .orElseThrow(() -> new ModelNotFoundException("model '%s' has no alias '%s'".formatted(name, alias)));
+        return version(name, version);
+    }
+
+    @Transactional
+    public ModelVersion setAlias(String name, String alias, int version) {
+        ModelNames.checkAlias(alias);
+        version(name, version);
+        jdbc.sql("delete from model_alias where name = ? and alias = ?").params(name, alias).update();
+        jdbc.sql("insert into model_alias (name, alias, version) values (?, ?, ?)").params(name, alias, version).update();
+        return version(name, version);
+    }
+
+    @Transactional
+    public void delete(String name, int version) {
+        ModelVersion target = version(name, version);
+        if (!target.aliases().isEmpty()) {
+            throw new ModelConflictException("model '%s' v%d is the target of alias(es) %s; move them first"
+                    .formatted(name, version, String.join(", ", target.aliases())));
+        }
+        jdbc.sql("delete from model_version where name = ? and version = ?").params(name, version).update();
+        try {
+            Files.deleteIfExists(file(target));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path file(ModelVersion version) {
+        return root.resolve(ModelNames.checkName(version.name())).resolve("v" + version.version() + ".zip");
+    }
+
+    private static ModelVersion defaultOf(List<ModelVersion> newestFirst) {
+        return newestFirst.stream().filter(v -> v.aliases().contains(PRODUCTION)).findFirst()
+                .orElse(newestFirst.get(0));
+    }
+
+    private List<ModelVersion> query(String clause, Object... params) {
+        Map<String, List<String>> aliases = new TreeMap<>();
+        jdbc.sql("select name, alias, version from model_alias order by alias")
+                .query((rs, i) -> aliases.computeIfAbsent(rs.getString("name") + "/" + rs.getInt("version"),
+                        k -> new ArrayList<>()).add(rs.getString("alias")))
+                .list();
+        return jdbc.sql("select * from model_version " + clause).params(params)
+                .query((rs, i) -> {
+                    double accuracy = rs.getDouble("test_accuracy");
+                    Double testAccuracy = rs.wasNull() ? null : accuracy;
+                    long step = rs.getLong("checkpoint_step");
+                    Long checkpointStep = rs.wasNull() ? null : step;
+                    String name = rs.getString("name");
+                    int version = rs.getInt("version");
+                    return new ModelVersion(name, version, rs.getString("architecture"), rs.getString("source"),
+                            rs.getString("job_id"), checkpointStep, testAccuracy, rs.getLong("parameters"),
+                            Arrays.asList(rs.getString("labels").split("\n")), rs.getLong("size_bytes"),
+                            rs.getString("sha256").trim(), rs.getTimestamp("created_at").toInstant(),
+                            List.copyOf(aliases.getOrDefault(name + "/" + version, List.of())));
+                })
+                .list();
+    }
+}

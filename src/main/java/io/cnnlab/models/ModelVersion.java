@@ -1,0 +1,18 @@
+package io.cnnlab.models;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A servable network: one version of a named model.
+ *
+ * @param source         TRAINED (registered from a job's best checkpoint) or IMPORTED
+ * @param jobId          the training job it came from, null when imported
+ * @param checkpointStep the job step of that checkpoint
+ * @param labels         class names, index order of the network's outputs
+ * @param aliases        aliases pointing at this version (e.g. production)
+ */
+public record ModelVersion(String name, int version, String architecture, String source, String jobId,
+                           Long checkpointStep, Double testAccuracy, long parameters, List<String> labels,
+                           long sizeBytes, String sha256, Instant createdAt, List<String> aliases) {
+}

@@ -1,0 +1,118 @@
+package io.cnnlab.web;
+
+import io.cnnlab.inference.Classification;
+import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.InferenceProperties;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.http.MediaType;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Classification of the default version ({@code production} alias, else the newest), a version, or an alias, with
+ * images as multipart {@code file} parts, a raw {@code image/*} body, or JSON {@code {"images": ["<base64>"]}}.
+ */
+@RestController
+@Validated
+@RequestMapping("/api/v1/models")
+class ClassificationController {
+
+    record Base64Images(List<String> images) {
+    }
+
+    private final ModelRegistry registry;
+    private final Classifier classifier;
+    private final InferenceProperties properties;
+
+    ClassificationController(ModelRegistry registry, Classifier classifier, InferenceProperties properties) {
+        this.registry = registry;
+        this.classifier = classifier;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    Classification multipart(@PathVariable String name, @PathVariable(required = false) Integer version,
+                             @PathVariable(required = false) String alias,
+                             @RequestParam("file") List<MultipartFile> files,
+                             @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+        List<byte[]> images = new ArrayList<>();
+        for (MultipartFile file : files) {
+            try {
+                images.add(file.getBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return classifier.classify(resolve(name, version, alias), images, topK);
+    }
+
+    @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
+            consumes = "image/*")
+    Classification raw(@PathVariable String name, @PathVariable(required = false) Integer version,
+                       @PathVariable(required = false) String alias, HttpServletRequest request,
+                       @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
+        return classifier.classify(resolve(name, version, alias), List.of(body(request)), topK);
+    }
+
+    @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
+            consumes = MediaType.APPLICATION_JSON_VALUE)
+    Classification base64(@PathVariable String name, @PathVariable(required = false) Integer version,
+                          @PathVariable(required = false) String alias, @RequestBody Base64Images body,
+                          @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+        if (body.images() == null) {
+            throw new InvalidRequestException("expected {\"images\": [\"<base64>\", ...]}");
+        }
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < body.images().size(); i++) {
+            try {
+                images.add(Base64.getMimeDecoder().decode(String.valueOf(body.images().get(i))));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("images[%d] is not base64: %s".formatted(i, e.getMessage()));
+            }
+        }
+        return classifier.classify(resolve(name, version, alias), images, topK);
+    }
+
+    private ModelVersion resolve(String name, Integer version, String alias) {
+        if (version != null) {
+            return registry.version(name, version);
+        }
+        if (alias != null) {
+            return registry.byAlias(name, alias);
+        }
+        return registry.defaultVersion(name);
+    }
+
+    /** The raw body, refused past {@code cnn.inference.max-upload-bytes} without reading the rest. */
+    private byte[] body(HttpServletRequest request) throws IOException {
+        long max = properties.maxUploadBytes().toBytes();
+        if (request.getContentLengthLong() > max) {
+            throw new PayloadTooLargeException(request.getContentLengthLong(), max);
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (bytes.length > max) {
+                throw new PayloadTooLargeException(bytes.length, max);
+            }
+            return bytes;
+        }
+    }
+}

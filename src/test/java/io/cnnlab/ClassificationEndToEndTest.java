@@ -1,0 +1,233 @@
+package io.cnnlab;
+
+import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.datasets.CifarFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Random;
+import java.util.zip.CRC32;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Train a tiny model through the API, find it registered, classify real encoded images three ways, refuse junk. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ClassificationEndToEndTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 11);
+        registry.add("cnn.home", () -> home.toString());
+        registry.add("cnn.data-dir", data::toString);
+        registry.add("cnn.dataset.download", () -> "false");
+        registry.add("cnn.inference.max-upload-bytes", () -> "200KB");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JsonMapper json;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static boolean trained;
+
+    /** Once for the class (the context is shared): two jobs, two versions of the model "gratings". */
+    @BeforeEach
+    void trainTwoVersions() throws Exception {
+        if (trained) {
+            return;
+        }
+        trained = true;
+        for (int i = 0; i < 2; i++) {
+            String id = json.readTree(send(post("/api/v1/training-jobs", "application/json",
+                    "{\"architecture\":\"baseline\",\"epochs\":2,\"batchSize\":20,\"learningRate\":0.002,\"modelName\":\"gratings\"}"
+                            .getBytes(StandardCharsets.UTF_8))).body()).get("id").asString();
+            await().atMost(Duration.ofMinutes(2)).until(() ->
+                    json.readTree(get("/api/v1/training-jobs/" + id).body()).get("state").asString().equals("SUCCEEDED"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> json.readTree(get("/api/v1/models/gratings").body()).has("versions")
+                && json.readTree(get("/api/v1/models/gratings").body()).get("versions").size() == 2);
+    }
+
+    @Test
+    void aSucceededJobIsAModelVersionWithItsBestCheckpoint() throws Exception {
+        JsonNode model = json.readTree(get("/api/v1/models/gratings").body());
+
+        assertThat(model.get("defaultVersion").asInt()).isEqualTo(2);
+        JsonNode v1 = json.readTree(get("/api/v1/models/gratings/versions/1").body());
+        assertThat(v1.get("architecture").asString()).isEqualTo("baseline");
+        assertThat(v1.get("source").asString()).isEqualTo("TRAINED");
+        assertThat(v1.get("parameters").asLong()).isEqualTo(123_338);
+        assertThat(v1.get("labels")).hasSize(10);
+        assertThat(v1.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(v1.get("sha256").asString()).hasSize(64);
+    }
+
+    @Test
+    void classifiesPngAndJpegAsMultipartRawAndBase64() throws Exception {
+        byte[] png = encode(3, "png");
+        byte[] jpeg = encode(7, "jpg");
+
+        JsonNode multipart = json.readTree(send(multipart("/api/v1/models/gratings/classify?topK=3", png, jpeg)).body());
+        assertThat(multipart.get("model").asString()).isEqualTo("gratings");
+        assertThat(multipart.get("predictions")).hasSize(2);
+        for (JsonNode image : multipart.get("predictions")) {
+            assertThat(image).hasSize(3);
+            assertThat(image.get(0).get("probability").asDouble()).isGreaterThanOrEqualTo(image.get(1).get("probability").asDouble());
+            assertThat(Cifar10.CLASSES).contains(image.get(0).get("label").asString());
+        }
+        JsonNode all = json.readTree(send(post("/api/v1/models/gratings/versions/1/classify?topK=10", "image/png", png)).body());
+        double sum = 0;
+        for (JsonNode p : all.get("predictions").get(0)) {
+            sum += p.get("probability").asDouble();
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(all.get("version").asInt()).isEqualTo(1);
+
+        String body = "{\"images\":[\"" + Base64.getEncoder().encodeToString(jpeg) + "\"]}";
+        JsonNode base64 = json.readTree(send(post("/api/v1/models/gratings/classify", "application/json",
+                body.getBytes(StandardCharsets.UTF_8))).body());
+        assertThat(base64.get("predictions").get(0)).hasSize(5);
+        // the same image the same way gives the same answer, whichever transport
+        JsonNode raw = json.readTree(send(post("/api/v1/models/gratings/classify", "image/jpeg", jpeg)).body());
+        assertThat(raw.get("predictions").get(0).get(0).get("label").asString())
+                .isEqualTo(base64.get("predictions").get(0).get(0).get("label").asString());
+    }
+
+    @Test
+    void aliasesChooseTheDefaultAndProtectTheirTarget() throws Exception {
+        HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"version\":1}")).build());
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/api/v1/models/gratings").body()).get("defaultVersion").asInt()).isEqualTo(1);
+        JsonNode viaAlias = json.readTree(send(post("/api/v1/models/gratings/aliases/production/classify", "image/png", encode(1, "png"))).body());
+        assertThat(viaAlias.get("version").asInt()).isEqualTo(1);
+
+        HttpResponse<String> delete = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/versions/1")).DELETE().build());
+        assertThat(delete.statusCode()).isEqualTo(409);
+        assertThat(send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"version\":9}")).build())
+                .statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void hostileInputGetsAClear4xxNeverA500() throws Exception {
+        byte[] png = encode(2, "png");
+        assertProblem(post("/api/v1/models/gratings/classify", "image/png", Arrays.copyOf(png, png.length / 2)), 400);
+        assertProblem(post("/api/v1/models/gratings/classify", "image/png", new byte[0]), 400);
+        assertProblem(post("/api/v1/models/gratings/classify", "image/png", "this is text, not a png".getBytes(StandardCharsets.UTF_8)), 415);
+        assertProblem(post("/api/v1/models/gratings/classify", "image/png", pngHeaderClaiming(30_000, 30_000)), 413);
+        assertProblem(post("/api/v1/models/gratings/classify", "image/png", new byte[300_000]), 413);
+        assertProblem(post("/api/v1/models/gratings/classify", "text/plain", png), 415);
+        assertProblem(post("/api/v1/models/gratings/classify", "application/json", "{\"images\":[\"@@@\"]}".getBytes(StandardCharsets.UTF_8)), 400);
+        assertProblem(post("/api/v1/models/nosuchmodel/classify", "image/png", png), 404);
+        assertProblem(post("/api/v1/models/gratings/versions/99/classify", "image/png", png), 404);
+        // an encoded slash never reaches the application: Tomcat refuses it (plain 400) before routing
+        assertThat(send(post("/api/v1/models/..%2F..%2Fetc/classify", "image/png", png)).statusCode()).isEqualTo(400);
+        assertProblem(post("/api/v1/models/..secret/classify", "image/png", png), 404);
+    }
+
+    private void assertProblem(HttpRequest request, int... statuses) throws Exception {
+        HttpResponse<String> response = send(request);
+        assertThat(response.statusCode()).as(response.body()).isIn(Arrays.stream(statuses).boxed().toArray());
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+    }
+
+    /** A generated grating of class {@code label}, encoded. */
+    private static byte[] encode(int label, String format) throws IOException {
+        byte[] record = CifarFixtures.record(label, new Random(label));
+        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int r = record[1 + y * 32 + x] & 0xFF;
+                int g = record[1 + 1024 + y * 32 + x] & 0xFF;
+                int b = record[1 + 2048 + y * 32 + x] & 0xFF;
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, format, out)).isTrue();
+        return out.toByteArray();
+    }
+
+    /** A tiny file whose PNG header claims a huge image: must be refused from the header, not decoded. */
+    private static byte[] pngHeaderClaiming(int width, int height) {
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[]{0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typeBytes);
+        out.writeBytes(data);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    private HttpRequest multipart(String path, byte[]... images) {
+        String boundary = "----cnnlab" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int i = 0; i < images.length; i++) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image" + i
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(images[i]);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private HttpRequest post(String path, String contentType, byte[] body) {
+        return HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
