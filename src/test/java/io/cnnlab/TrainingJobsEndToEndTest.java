@@ -135,17 +135,15 @@ class TrainingJobsEndToEndTest {
         for (String id : ids) {
             jobs.add(json.readTree(get("/api/v1/training-jobs/" + id).body()));
         }
-        jobs.sort((a, b) -> a.get("startedAt").asString().compareTo(b.get("startedAt").asString()));
+        jobs.sort(java.util.Comparator.comparing(job -> instant(job, "startedAt")));
         for (JsonNode job : jobs) {
             assertThat(job.get("attempts").asInt()).as("runs of job %s", job.get("id")).isEqualTo(1);
             assertThat(job.get("step").asLong()).isEqualTo(2);
         }
         // one worker, FIFO: in start order, submission times rise and no job starts before the previous finished
         for (int i = 1; i < jobs.size(); i++) {
-            assertThat(jobs.get(i).get("createdAt").asString())
-                    .isGreaterThanOrEqualTo(jobs.get(i - 1).get("createdAt").asString());
-            assertThat(jobs.get(i).get("startedAt").asString())
-                    .isGreaterThanOrEqualTo(jobs.get(i - 1).get("finishedAt").asString());
+            assertThat(instant(jobs.get(i), "createdAt")).isAfterOrEqualTo(instant(jobs.get(i - 1), "createdAt"));
+            assertThat(instant(jobs.get(i), "startedAt")).isAfterOrEqualTo(instant(jobs.get(i - 1), "finishedAt"));
         }
     }
 
@@ -195,6 +193,11 @@ class TrainingJobsEndToEndTest {
             return current.equals(state);
         });
         return json.readTree(get("/api/v1/training-jobs/" + id).body());
+    }
+
+    /** Timestamps compared as instants: ISO strings with trimmed fractions do not sort as text. */
+    private static java.time.Instant instant(JsonNode job, String field) {
+        return java.time.Instant.parse(job.get(field).asString());
     }
 
     private static List<String> otherFinalStates(String state) {

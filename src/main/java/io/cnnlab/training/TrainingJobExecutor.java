@@ -72,10 +72,12 @@ class TrainingJobExecutor implements JobExecutor {
 
             @Override
             public void onEpoch(EpochMetrics m, NetworkSnapshot snapshot) {
-                save(job, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
-                lastCheckpoint[0] = m.step();
+                // metrics first: a crash between the two resumes from an older checkpoint, which drops and redoes
+                // this epoch's row; the other order would leave a checkpoint whose epoch has no row
                 control.reportEpoch(new EpochRecord(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
                         m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate()));
+                save(job, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
+                lastCheckpoint[0] = m.step();
             }
         };
         TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), listener, control::stopRequested);
