@@ -1,6 +1,7 @@
 package io.cnnlab.checkpoints;
 
 import io.cnnlab.CnnProperties;
+import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.TrainingProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,23 +10,13 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -33,19 +24,13 @@ import java.util.regex.Pattern;
 /**
  * Checkpoint files under {@code cnn.home/checkpoints/<job>/}, with their sha256 in the database.
  *
- * <p>A file is written to a temporary name, fsynced, renamed atomically and its directory fsynced before its row is
- * inserted: a crash leaves either the previous state or a complete new checkpoint (at worst an unlisted file). Reading
+ * <p>A file is written durably ({@link DurableFiles}) before its row is inserted: a crash leaves either the previous
+ * state or a complete new checkpoint (at worst an unlisted file). Reading
  * verifies the sha256 first, so a corrupt file is refused, never loaded. After each save only the newest
  * {@code keep-checkpoints} and the best are kept.
  */
 @Component
 public class CheckpointStore {
-
-    /** Content of a checkpoint: writes the network to the stream. */
-    @FunctionalInterface
-    public interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
 
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -62,33 +47,19 @@ public class CheckpointStore {
         this.clock = clock;
     }
 
-    public Checkpoint save(String jobId, long step, int epoch, Double testAccuracy, Content content) {
-        Path dir = directory(jobId);
+    public Checkpoint save(String jobId, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         String fileName = "step-%09d.zip".formatted(step);
-        Path tmp = dir.resolve("." + fileName + ".tmp");
         try {
-            Files.createDirectories(dir);
-            MessageDigest sha256 = sha256();
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), sha256);
-                content.writeTo(out);
-                out.flush();
-                channel.force(true);
-            }
-            long size = Files.size(tmp);
-            Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(dir);
-            String digest = HexFormat.of().formatHex(sha256.digest());
+            DurableFiles.Written written = DurableFiles.write(directory(jobId).resolve(fileName), content);
             jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, step).update();
             jdbc.sql("insert into checkpoint (job_id, step, epoch, test_accuracy, size_bytes, sha256, file_name, created_at) "
                             + "values (?, ?, ?, ?, ?, ?, ?, ?)")
-                    .params(jobId, step, epoch, testAccuracy, size, digest, fileName, Timestamp.from(clock.instant()))
+                    .params(jobId, step, epoch, testAccuracy, written.sizeBytes(), written.sha256(), fileName,
+                            Timestamp.from(clock.instant()))
                     .update();
             prune(jobId);
             return list(jobId).stream().filter(c -> c.step() == step).findFirst().orElseThrow();
         } catch (IOException e) {
-            deleteQuietly(tmp);
             throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e);
         }
     }
@@ -118,11 +89,7 @@ public class CheckpointStore {
     public InputStream open(Checkpoint checkpoint) {
         Path file = path(checkpoint);
         try {
-            MessageDigest sha256 = sha256();
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            String actual = HexFormat.of().formatHex(sha256.digest());
+            String actual = DurableFiles.sha256(file);
             if (!actual.equals(checkpoint.sha256())) {
                 throw new CorruptCheckpointException("checkpoint %s has sha256 %s, recorded %s: the file is corrupt"
                         .formatted(file, actual, checkpoint.sha256()));
@@ -162,14 +129,6 @@ public class CheckpointStore {
         return root.resolve(jobId);
     }
 
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            log.debug("cannot fsync directory {} (not supported here): {}", dir, e.getMessage());
-        }
-    }
-
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
@@ -178,11 +137,4 @@ public class CheckpointStore {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package io.cnnlab.datasets;
 
+import io.cnnlab.files.DurableFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -26,7 +27,8 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>The archive is written to a {@code .part} file; an interrupted download resumes from where it stopped (HTTP
  * range request) or starts over when the server will not resume. Nothing is unpacked before the whole archive matches
- * its checksum, and every unpacked file lands by atomic rename, so a half-written set is never mistaken for a whole.
+ * its checksum, and every unpacked file is written durably ({@link DurableFiles}), so a half-written set is never
+ * mistaken for a whole.
  */
 public final class Cifar10Download {
 
@@ -123,13 +125,7 @@ public final class Cifar10Download {
                 String fileName = name.substring(name.lastIndexOf('/') + 1);
                 boolean regular = type == '0' || type == 0;
                 if (regular && wanted.contains(fileName)) {
-                    Path tmp = dir.resolve(fileName + ".tmp");
-                    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING)) {
-                        copy(in, java.nio.channels.Channels.newOutputStream(out), size);
-                        out.force(true);
-                    }
-                    Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    DurableFiles.write(dir.resolve(fileName), out -> copy(in, out, size));
                 } else {
                     in.skipNBytes(size);
                 }

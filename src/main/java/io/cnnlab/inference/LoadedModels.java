@@ -1,6 +1,7 @@
 package io.cnnlab.inference;
 
 import io.cnnlab.checkpoints.CorruptCheckpointException;
+import io.cnnlab.files.DurableFiles;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
 import io.cnnlab.training.Networks;
@@ -11,14 +12,9 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,11 +67,7 @@ class LoadedModels {
     private org.deeplearning4j.nn.graph.ComputationGraph load(ModelVersion version) {
         Path file = registry.file(version);
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            String actual = HexFormat.of().formatHex(sha256.digest());
+            String actual = DurableFiles.sha256(file);
             if (!actual.equals(version.sha256())) {
                 throw new CorruptCheckpointException("model %s v%d: file %s has sha256 %s, recorded %s; refusing to load it"
                         .formatted(version.name(), version.version(), file, actual, version.sha256()));
@@ -87,8 +79,6 @@ class LoadedModels {
             throw new CorruptCheckpointException("model %s v%d: file %s is missing".formatted(version.name(), version.version(), file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

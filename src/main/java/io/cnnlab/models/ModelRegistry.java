@@ -1,28 +1,20 @@
 package io.cnnlab.models;
 
 import io.cnnlab.CnnProperties;
+import io.cnnlab.files.DurableFiles;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +22,8 @@ import java.util.TreeMap;
 
 /**
  * Model versions and aliases. Each version owns a copy of its network file under {@code cnn.home/models/<name>/},
- * written atomically with its sha256 recorded, so pruning or deleting a job never breaks a served model.
+ * written durably ({@link DurableFiles}) with its sha256 recorded, so pruning or deleting a job never breaks a served
+ * model.
  */
 @Component
 public class ModelRegistry {
@@ -65,36 +58,17 @@ public class ModelRegistry {
         int version = jdbc.sql("select coalesce(max(version), 0) + 1 from model_version where name = ?").param(name)
                 .query(Integer.class).single();
         String fileName = "v" + version + ".zip";
-        Path dir = root.resolve(name);
-        Path tmp = dir.resolve("." + fileName + ".tmp");
         try {
-            Files.createDirectories(dir);
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), sha256);
-                network.transferTo(out);
-                out.flush();
-                channel.force(true);
-            }
-            long size = Files.size(tmp);
-            Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.Written written = DurableFiles.write(root.resolve(name).resolve(fileName), network::transferTo);
             jdbc.sql("insert into model_version (name, version, architecture, source, job_id, checkpoint_step, test_accuracy, "
                             + "parameters, labels, file_name, size_bytes, sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(name, version, architecture, source, jobId, step, testAccuracy, parameters,
-                            String.join("\n", labels), fileName, size, HexFormat.of().formatHex(sha256.digest()),
+                            String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(),
                             Timestamp.from(clock.instant()))
                     .update();
             return version(name, version);
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the temporary file is unlisted; a failed cleanup loses nothing
-            }
             throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

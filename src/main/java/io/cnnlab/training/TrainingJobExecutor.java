@@ -7,6 +7,7 @@ import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.datasets.DatasetUnavailableException;
 import io.cnnlab.datasets.TrainingData;
+import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
 import io.cnnlab.jobs.JobExecutor;
@@ -92,7 +93,7 @@ class TrainingJobExecutor implements JobExecutor {
     }
 
     /** A checkpoint that cannot be written fails the job with the reason; the previous checkpoints stay intact. */
-    private void save(TrainingJob job, long step, int epoch, Double testAccuracy, CheckpointStore.Content content) {
+    private void save(TrainingJob job, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         try {
             checkpoints.save(job.id(), step, epoch, testAccuracy, content);
         } catch (java.io.UncheckedIOException e) {
