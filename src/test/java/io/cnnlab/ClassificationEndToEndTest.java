@@ -155,6 +155,97 @@ class ClassificationEndToEndTest {
         assertProblem(post("/api/v1/models/..secret/classify", "image/png", png), 404);
     }
 
+    @Test
+    void theOpenInferenceProtocolAnswersLikeKServeAndTriton() throws Exception {
+        assertThat(json.readTree(get("/v2/health/live").body()).get("live").asBoolean()).isTrue();
+        assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/v2").body()).get("extensions").toString()).contains("classification");
+        JsonNode metadata = json.readTree(get("/v2/models/gratings").body());
+        assertThat(metadata.get("name").asString()).isEqualTo("gratings");
+        assertThat(metadata.get("versions").toString()).contains("\"1\"").contains("\"2\"");
+        assertThat(metadata.get("inputs").get(0).get("shape").toString()).isEqualTo("[-1,24,24,3]");
+        assertThat(json.readTree(get("/v2/models/gratings/versions/1/ready").body()).get("ready").asBoolean()).isTrue();
+
+        byte[] png = encode(4, "png");
+        String bytesRequest = "{\"id\":\"r1\",\"inputs\":[{\"name\":\"input\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\""
+                + Base64.getEncoder().encodeToString(png) + "\"]}]}";
+        JsonNode bytes = infer("/v2/models/gratings/versions/1/infer", bytesRequest);
+        assertThat(bytes.get("model_name").asString()).isEqualTo("gratings");
+        assertThat(bytes.get("model_version").asString()).isEqualTo("1");
+        assertThat(bytes.get("id").asString()).isEqualTo("r1");
+        JsonNode output = bytes.get("outputs").get(0);
+        assertThat(output.get("datatype").asString()).isEqualTo("FP32");
+        assertThat(output.get("shape").toString()).isEqualTo("[1,10]");
+        double[] fromBytes = doubles(output.get("data"));
+        assertThat(Arrays.stream(fromBytes).sum()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+
+        // the same pixels as UINT8 [1,32,32,3] (PNG is lossless) and preprocessed as FP32 [1,24,24,3]: same answer
+        BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(png));
+        StringBuilder uint8 = new StringBuilder();
+        byte[] planes = new byte[3072];
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int rgb = image.getRGB(x, y);
+                for (int c = 0; c < 3; c++) {
+                    int v = (rgb >> (16 - 8 * c)) & 0xFF;
+                    uint8.append(uint8.isEmpty() ? "" : ",").append(v);
+                    planes[c * 1024 + y * 32 + x] = (byte) v;
+                }
+            }
+        }
+        double[] fromPixels = doubles(infer("/v2/models/gratings/versions/1/infer",
+                "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"UINT8\",\"shape\":[1,32,32,3],\"data\":[" + uint8 + "]}]}")
+                .get("outputs").get(0).get("data"));
+        float[] nchw = new float[3 * 24 * 24];
+        new io.cnnlab.datasets.Preprocessing(24).centre(planes, 0, 3, 32, 32, nchw, 0);
+        StringBuilder fp32 = new StringBuilder();
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 24; x++) {
+                for (int c = 0; c < 3; c++) {
+                    fp32.append(fp32.isEmpty() ? "" : ",").append(nchw[c * 576 + y * 24 + x]);
+                }
+            }
+        }
+        double[] fromTensor = doubles(infer("/v2/models/gratings/versions/1/infer",
+                "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,24,24,3],\"data\":[" + fp32 + "]}]}")
+                .get("outputs").get(0).get("data"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(fromPixels[i]).isCloseTo(fromBytes[i], org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(fromTensor[i]).isCloseTo(fromBytes[i], org.assertj.core.api.Assertions.within(1e-5));
+        }
+
+        JsonNode classified = infer("/v2/models/gratings/versions/1/infer", bytesRequest.replace("]}]}",
+                "]}],\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"classification\":3}}]}"));
+        JsonNode top = classified.get("outputs").get(0);
+        assertThat(top.get("datatype").asString()).isEqualTo("BYTES");
+        assertThat(top.get("shape").toString()).isEqualTo("[1,3]");
+        assertThat(top.get("data").get(0).asString()).matches("\\d\\.\\d+:\\d:[a-z]+");
+
+        HttpResponse<String> wrongShape = send(post("/v2/models/gratings/infer", "application/json",
+                "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,5],\"data\":[1,2,3,4,5]}]}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(wrongShape.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(wrongShape.body()).get("error").asString()).contains("shape");
+
+        String prometheus = get("/actuator/prometheus").body();
+        assertThat(prometheus).contains("cnn_inference_requests_total{").contains("outcome=\"ok\"")
+                .contains("cnn_inference_latency_seconds_bucket").contains("cnn_inference_batch_size_count")
+                .contains("cnn_inference_models_loaded").contains("cnn_inference_queue_depth");
+    }
+
+    private JsonNode infer(String path, String body) throws Exception {
+        HttpResponse<String> response = send(post(path, "application/json", body.getBytes(StandardCharsets.UTF_8)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asDouble();
+        }
+        return values;
+    }
+
     private void assertProblem(HttpRequest request, int... statuses) throws Exception {
         HttpResponse<String> response = send(request);
         assertThat(response.statusCode()).as(response.body()).isIn(Arrays.stream(statuses).boxed().toArray());

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Classifies encoded images with a model version: decode and preprocess on the caller's thread (the same
- * {@link Preprocessing} as evaluation during training), then the model's runner batches and runs them.
+ * Classifies images with a model version: decode and preprocess on the caller's thread (the same
+ * {@link Preprocessing} as evaluation during training), then the model's runner batches and runs them. Images come
+ * encoded (REST, V2 BYTES), as raw 32x32 pixels (V2 UINT8) or already preprocessed (V2 FP32).
  */
 @Service
 public class Classifier {
@@ -25,33 +26,62 @@ public class Classifier {
     private final Preprocessing preprocessing;
     private final ImageDecoder decoder;
     private final InferenceProperties properties;
+    private final InferenceMetrics metrics;
 
-    Classifier(LoadedModels models, Preprocessing preprocessing, InferenceProperties properties) {
+    Classifier(LoadedModels models, Preprocessing preprocessing, InferenceProperties properties, InferenceMetrics metrics) {
         this.models = models;
         this.preprocessing = preprocessing;
         this.properties = properties;
+        this.metrics = metrics;
         this.decoder = new ImageDecoder(properties.maxPixels());
     }
 
+    /** Floats per preprocessed image (channels x crop x crop). */
+    public int inputSize() {
+        return 3 * preprocessing.crop() * preprocessing.crop();
+    }
+
+    public int crop() {
+        return preprocessing.crop();
+    }
+
+    /** Encoded images (PNG, JPEG, ...) to their top-k classes. */
     public Classification classify(ModelVersion version, List<byte[]> images, int topK) {
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("no image in the request");
-        }
-        if (images.size() > properties.maxImagesPerRequest()) {
-            throw new IllegalArgumentException("%d images in one request; at most %d (cnn.inference.max-images-per-request)"
-                    .formatted(images.size(), properties.maxImagesPerRequest()));
-        }
-        int k = Math.max(1, Math.min(topK, version.labels().size()));
-        int crop = preprocessing.crop();
-        int inputSize = 3 * crop * crop;
-        float[] inputs = new float[images.size() * inputSize];
-        for (int i = 0; i < images.size(); i++) {
-            byte[] planes = decoder.decode(images.get(i));
-            preprocessing.centre(planes, 0, 3, ImageDecoder.SIDE, ImageDecoder.SIDE, inputs, i * inputSize);
-        }
-        float[][] probabilities;
+        return measured(version, () -> {
+            checkCount(images.size());
+            float[] inputs = new float[images.size() * inputSize()];
+            for (int i = 0; i < images.size(); i++) {
+                preprocessPixels(decoder.decode(images.get(i)), inputs, i);
+            }
+            List<List<Prediction>> all = new ArrayList<>();
+            for (float[] row : run(version, inputs, images.size())) {
+                all.add(topK(row, version.labels(), topK));
+            }
+            return new Classification(version.name(), version.version(), all);
+        });
+    }
+
+    /** Encoded image to the 32x32 RGB planes preprocessing takes. */
+    public byte[] decode(byte[] encoded) {
+        return decoder.decode(encoded);
+    }
+
+    /** 32x32 RGB planes into slot {@code index} of a batch of network inputs (centre crop, standardised). */
+    public void preprocessPixels(byte[] planes, float[] inputs, int index) {
+        preprocessing.centre(planes, 0, 3, ImageDecoder.SIDE, ImageDecoder.SIDE, inputs, index * inputSize());
+    }
+
+    /** Network inputs (NCHW, preprocessed) to class probabilities, one row per image. */
+    public float[][] probabilities(ModelVersion version, float[] inputs, int images) {
+        return measured(version, () -> {
+            checkCount(images);
+            return run(version, inputs, images);
+        });
+    }
+
+    private float[][] run(ModelVersion version, float[] inputs, int images) {
         try {
-            probabilities = models.runner(version).submit(inputs, images.size()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return models.runner(version).submit(inputs, images).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OverloadedException("interrupted while waiting for the model");
@@ -60,19 +90,42 @@ public class Classifier {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-        List<List<Prediction>> all = new ArrayList<>();
-        for (float[] row : probabilities) {
-            all.add(topK(row, version.labels(), k));
-        }
-        return new Classification(version.name(), version.version(), all);
     }
 
-    static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
+    private void checkCount(int images) {
+        if (images < 1) {
+            throw new IllegalArgumentException("no image in the request");
+        }
+        if (images > properties.maxImagesPerRequest()) {
+            throw new IllegalArgumentException("%d images in one request; at most %d (cnn.inference.max-images-per-request)"
+                    .formatted(images, properties.maxImagesPerRequest()));
+        }
+    }
+
+    private <T> T measured(ModelVersion version, java.util.function.Supplier<T> work) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            T result = work.get();
+            outcome = "ok";
+            return result;
+        } catch (OverloadedException e) {
+            outcome = "overloaded";
+            throw e;
+        } catch (IllegalArgumentException | ImageDecoder.UnusableImageException e) {
+            outcome = "rejected";
+            throw e;
+        } finally {
+            metrics.request(version.name(), version.version(), outcome, System.nanoTime() - start);
+        }
+    }
+
+    public static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
         List<Prediction> ranked = new ArrayList<>();
         for (int i = 0; i < probabilities.length; i++) {
             ranked.add(new Prediction(i < labels.size() ? labels.get(i) : String.valueOf(i), i, probabilities[i]));
         }
         ranked.sort(Comparator.comparingDouble(Prediction::probability).reversed());
-        return List.copyOf(ranked.subList(0, Math.min(k, ranked.size())));
+        return List.copyOf(ranked.subList(0, Math.max(1, Math.min(k, ranked.size()))));
     }
 }

@@ -31,6 +31,7 @@ class LoadedModels {
     private final ModelRegistry registry;
     private final InferenceProperties properties;
     private final Map<String, ModelRunner> runners;
+    private volatile java.util.function.IntConsumer batchObserver = images -> { };
 
     LoadedModels(ModelRegistry registry, InferenceProperties properties) {
         this.registry = registry;
@@ -53,7 +54,7 @@ class LoadedModels {
         ModelRunner runner = runners.get(key);
         if (runner == null) {
             runner = new ModelRunner(key, load(version), INPUT, properties.maxBatchSize(),
-                    properties.maxDelay().toNanos(), properties.maxQueue());
+                    properties.maxDelay().toNanos(), properties.maxQueue(), images -> batchObserver.accept(images));
             runners.put(key, runner);
             log.info("loaded model {} ({} parameters)", key, version.parameters());
         }
@@ -62,6 +63,15 @@ class LoadedModels {
 
     synchronized int loaded() {
         return runners.size();
+    }
+
+    synchronized int queued() {
+        return runners.values().stream().mapToInt(ModelRunner::queued).sum();
+    }
+
+    /** Told the size of every batch a network runs. */
+    void onBatch(java.util.function.IntConsumer observer) {
+        this.batchObserver = observer;
     }
 
     private org.deeplearning4j.nn.graph.ComputationGraph load(ModelVersion version) {

@@ -31,7 +31,11 @@ final class ModelRunner implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ModelRunner(String name, ComputationGraph net, int[] inputShape, int maxBatchSize, long maxDelayNanos, int maxQueue) {
+    private final java.util.function.IntConsumer batchObserver;
+
+    ModelRunner(String name, ComputationGraph net, int[] inputShape, int maxBatchSize, long maxDelayNanos, int maxQueue,
+                java.util.function.IntConsumer batchObserver) {
+        this.batchObserver = batchObserver;
         this.net = net;
         this.inputShape = inputShape;
         this.inputSize = inputShape[0] * inputShape[1] * inputShape[2];
@@ -75,6 +79,7 @@ final class ModelRunner implements AutoCloseable {
                     batch.add(next);
                     images += next.images();
                 }
+                batchObserver.accept(images);
                 runBatch(batch, images);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,0 +1,41 @@
+package io.cnnlab.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+
+/** The classification meters ({@code cnn.inference.*}); the catalogue is in README. */
+@Component
+class InferenceMetrics {
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+
+    InferenceMetrics(MeterRegistry registry, LoadedModels models) {
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("cnn.inference.batch.size")
+                .description("images per network run (micro-batches gather concurrent requests)")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        Gauge.builder("cnn.inference.queue.depth", models, LoadedModels::queued)
+                .description("images waiting for a network run, all models").register(registry);
+        Gauge.builder("cnn.inference.models.loaded", models, LoadedModels::loaded)
+                .description("model versions in memory").register(registry);
+        models.onBatch(batchSize::record);
+    }
+
+    void request(String model, int version, String outcome, long nanos) {
+        Counter.builder("cnn.inference.requests").description("classification requests by outcome")
+                .tags("model", model, "version", String.valueOf(version), "outcome", outcome)
+                .register(registry).increment();
+        Timer.builder("cnn.inference.latency").description("classification request latency, decoding included")
+                .tags("model", model, "version", String.valueOf(version))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+}
