@@ -232,6 +232,46 @@ class ClassificationEndToEndTest {
                 .contains("cnn_inference_models_loaded").contains("cnn_inference_queue_depth");
     }
 
+    @Test
+    void swappingTheProductionVersionFailsNoRequest() throws Exception {
+        byte[] png = encode(5, "png");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<Integer> statuses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.Set<Integer> versionsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<Thread> clients = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            Thread client = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        HttpResponse<String> r = send(post("/api/v1/models/gratings/classify", "image/png", png));
+                        statuses.add(r.statusCode());
+                        if (r.statusCode() == 200) {
+                            versionsSeen.add(json.readTree(r.body()).get("version").asInt());
+                        }
+                    } catch (Exception e) {
+                        statuses.add(-1);
+                    }
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (int version : new int[]{1, 2, 1, 2}) {
+            Thread.sleep(300);
+            HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"version\":" + version + "}")).build());
+            assertThat(set.statusCode()).isEqualTo(200);
+        }
+        Thread.sleep(300);
+        running.set(false);
+        for (Thread client : clients) {
+            client.join(10_000);
+        }
+        assertThat(statuses).hasSizeGreaterThan(20).containsOnly(200);
+        assertThat(versionsSeen).containsExactlyInAnyOrder(1, 2);
+    }
+
     private JsonNode infer(String path, String body) throws Exception {
         HttpResponse<String> response = send(post(path, "application/json", body.getBytes(StandardCharsets.UTF_8)));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

@@ -36,6 +36,11 @@ public class Classifier {
         this.decoder = new ImageDecoder(properties.maxPixels());
     }
 
+    /** Loads a version (if it is not loaded yet) so requests that switch to it find it warm. */
+    public void warm(ModelVersion version) {
+        models.runner(version);
+    }
+
     /** Floats per preprocessed image (channels x crop x crop). */
     public int inputSize() {
         return 3 * preprocessing.crop() * preprocessing.crop();

@@ -1,5 +1,6 @@
 package io.cnnlab.web;
 
+import io.cnnlab.inference.Classifier;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
 import jakarta.validation.Valid;
@@ -24,9 +25,11 @@ class ModelController {
     }
 
     private final ModelRegistry registry;
+    private final Classifier classifier;
 
-    ModelController(ModelRegistry registry) {
+    ModelController(ModelRegistry registry, Classifier classifier) {
         this.registry = registry;
+        this.classifier = classifier;
     }
 
     @GetMapping
@@ -46,6 +49,8 @@ class ModelController {
 
     @PutMapping("/{name}/aliases/{alias}")
     ModelVersion setAlias(@PathVariable String name, @PathVariable String alias, @Valid @RequestBody AliasRequest request) {
+        // load first, switch after: requests keep going to the old version until the new one is warm
+        classifier.warm(registry.version(name, request.version()));
         return registry.setAlias(name, alias, request.version());
     }
 
