@@ -47,6 +47,7 @@ class ClassificationEndToEndTest {
         registry.add("cnn.data-dir", data::toString);
         registry.add("cnn.dataset.download", () -> "false");
         registry.add("cnn.inference.max-upload-bytes", () -> "200KB");
+        registry.add("cnn.inference.max-model-uncompressed-bytes", () -> "20MB");
     }
 
     @LocalServerPort
@@ -270,6 +271,51 @@ class ClassificationEndToEndTest {
         }
         assertThat(statuses).hasSizeGreaterThan(20).containsOnly(200);
         assertThat(versionsSeen).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void aUsersDl4jZipImportsAsAVersionAndIsCheckedFirst() throws Exception {
+        byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("models/gratings/v1.zip"));
+
+        HttpResponse<String> imported = send(multipartFile("/api/v1/models/brought/versions", "model.zip", zip, null));
+        assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
+        JsonNode version = json.readTree(imported.body());
+        assertThat(version.get("source").asString()).isEqualTo("IMPORTED");
+        assertThat(version.get("version").asInt()).isEqualTo(1);
+        assertThat(imported.headers().firstValue("Location")).hasValue("/api/v1/models/brought/versions/1");
+        assertThat(send(post("/api/v1/models/brought/classify", "image/png", encode(6, "png"))).statusCode()).isEqualTo(200);
+
+        assertProblem(multipartFile("/api/v1/models/brought/versions", "model.zip", zip, "cat,dog,bird"), 400);
+        assertProblem(multipartFile("/api/v1/models/brought/versions", "model.zip", zipWith("../../evil.txt", new byte[10]), null), 400);
+        assertProblem(multipartFile("/api/v1/models/brought/versions", "model.zip", "not a zip at all".getBytes(StandardCharsets.UTF_8), null), 400);
+        assertProblem(multipartFile("/api/v1/models/brought/versions", "model.zip", zipWith("coefficients.bin", new byte[30 << 20]), null), 400);
+        assertThat(json.readTree(get("/api/v1/models/brought").body()).get("versions")).hasSize(1);
+    }
+
+    private static byte[] zipWith(String entry, byte[] content) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("configuration.json"));
+            zip.write("{}".getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry(entry));
+            zip.write(content);
+        }
+        return bytes.toByteArray();
+    }
+
+    private HttpRequest multipartFile(String path, String fileName, byte[] content, String labels) {
+        String boundary = "----cnnlab" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        if (labels != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"labels\"\r\n\r\n" + labels + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
     }
 
     private JsonNode infer(String path, String body) throws Exception {

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param maxDelay            how long a batch waits for more requests
  * @param maxQueue            images waiting per model before requests get 503
  * @param maxLoadedModels     model versions kept in memory
+ * @param maxModelBytes       largest model zip accepted for import
+ * @param maxModelUncompressedBytes largest total size the entries of an imported zip may unpack to
  */
 @Validated
 @ConfigurationProperties("cnn.inference")
@@ -29,5 +31,7 @@ public record InferenceProperties(@NotNull @DefaultValue("10MB") DataSize maxUpl
                                   @Min(1) @Max(1024) @DefaultValue("64") int maxBatchSize,
                                   @NotNull @DefaultValue("2ms") Duration maxDelay,
                                   @Min(1) @DefaultValue("1024") int maxQueue,
-                                  @Min(1) @Max(64) @DefaultValue("4") int maxLoadedModels) {
+                                  @Min(1) @Max(64) @DefaultValue("4") int maxLoadedModels,
+                                  @NotNull @DefaultValue("200MB") DataSize maxModelBytes,
+                                  @NotNull @DefaultValue("1GB") DataSize maxModelUncompressedBytes) {
 }

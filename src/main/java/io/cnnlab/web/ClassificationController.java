@@ -55,6 +55,9 @@ class ClassificationController {
                              @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
         List<byte[]> images = new ArrayList<>();
         for (MultipartFile file : files) {
+            if (file.getSize() > properties.maxUploadBytes().toBytes()) {
+                throw new PayloadTooLargeException(file.getSize(), properties.maxUploadBytes().toBytes());
+            }
             try {
                 images.add(file.getBytes());
             } catch (IOException e) {

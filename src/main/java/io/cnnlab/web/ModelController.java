@@ -1,12 +1,19 @@
 package io.cnnlab.web;
 
+import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.ModelImporter;
+import io.cnnlab.models.ModelNames;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -15,6 +22,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
 import java.util.List;
 
 @RestController
@@ -26,10 +36,30 @@ class ModelController {
 
     private final ModelRegistry registry;
     private final Classifier classifier;
+    private final ModelImporter importer;
 
-    ModelController(ModelRegistry registry, Classifier classifier) {
+    ModelController(ModelRegistry registry, Classifier classifier, ModelImporter importer) {
         this.registry = registry;
         this.classifier = classifier;
+        this.importer = importer;
+    }
+
+    /** Imports a DL4J model zip as the next version; labels default to the CIFAR-10 classes. */
+    @PostMapping(path = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<ModelVersion> importVersion(@PathVariable String name, @RequestParam("file") MultipartFile file,
+                                               @RequestParam(required = false) String labels,
+                                               @RequestParam(defaultValue = "imported") String architecture) throws IOException {
+        ModelNames.checkName(name);
+        if (!architecture.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new InvalidRequestException("architecture must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        List<String> labelList = labels == null ? Cifar10.CLASSES
+                : Arrays.stream(labels.split("[,\\n]")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+        if (labelList.isEmpty() || labelList.size() > 10_000 || labelList.stream().anyMatch(l -> l.length() > 200)) {
+            throw new InvalidRequestException("labels: 1-10000 names of at most 200 characters, comma or newline separated");
+        }
+        ModelVersion version = importer.importZip(name, architecture, labelList, file.getBytes());
+        return ResponseEntity.created(URI.create("/api/v1/models/" + name + "/versions/" + version.version())).body(version);
     }
 
     @GetMapping

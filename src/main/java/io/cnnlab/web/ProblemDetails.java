@@ -3,6 +3,7 @@ package io.cnnlab.web;
 import io.cnnlab.architectures.UnknownArchitectureException;
 import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.datasets.ImageDecoder;
+import io.cnnlab.inference.ModelImporter;
 import io.cnnlab.inference.OverloadedException;
 import io.cnnlab.models.ModelConflictException;
 import io.cnnlab.models.ModelNotFoundException;
@@ -73,6 +74,11 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
             case UNSUPPORTED -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-image", "Unsupported image type", e.getMessage());
             case UNREADABLE -> problem(HttpStatus.BAD_REQUEST, "unreadable-image", "Unreadable image", e.getMessage());
         };
+    }
+
+    @ExceptionHandler(ModelImporter.InvalidModelException.class)
+    ProblemDetail invalidModel(ModelImporter.InvalidModelException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-model", "Invalid model", e.getMessage());
     }
 
     @ExceptionHandler(PayloadTooLargeException.class)
