@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One loaded network and the one thread that runs it (a DL4J network is not thread-safe). Requests queue up; the
- * thread takes the first, gathers more for up to {@code maxDelay} or {@code maxBatchSize} images, runs them as one
- * batch and completes each request with its own rows: dynamic micro-batching without a global lock.
+ * thread takes the first and everything already waiting, and when others were waiting it gathers more for up to
+ * {@code maxDelay} or {@code maxBatchSize} images; it runs them as one batch and completes each request with its own
+ * rows: dynamic micro-batching without a global lock, and no added delay for a request that comes alone.
  */
 final class ModelRunner implements AutoCloseable {
 
@@ -70,7 +71,10 @@ final class ModelRunner implements AutoCloseable {
                 }
                 batch.add(first);
                 int images = first.images();
-                long deadline = System.nanoTime() + maxDelayNanos;
+                // a lone request runs at once; only when others are already waiting (load) is it worth waiting
+                // up to maxDelay for the batch to fill
+                boolean underLoad = !queue.isEmpty();
+                long deadline = System.nanoTime() + (underLoad ? maxDelayNanos : 0);
                 while (images < maxBatchSize) {
                     Request next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     if (next == null) {
