@@ -192,6 +192,25 @@ class TrainingJobsEndToEndTest {
     }
 
     @Test
+    void healthGroupsAndInfoSayWhatAnOperatorNeeds() throws Exception {
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        JsonNode components = json.readTree(readiness.body()).get("components");
+        for (String component : new String[]{"db", "stateDirectory", "trainingWorkers", "dataset", "readinessState"}) {
+            assertThat(components.get(component).get("status").asString()).as(component).isEqualTo("UP");
+        }
+        assertThat(components.get("dataset").get("details").get("cifar10Available").asBoolean()).isTrue();
+        assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+
+        JsonNode info = json.readTree(get("/actuator/info").body());
+        assertThat(info.get("native").get("build").asString()).isEqualTo("linux-x86_64-onednn");
+        assertThat(info.get("native").get("layerHelpers").asBoolean()).isTrue();
+        assertThat(info.get("build").get("version").asString()).isEqualTo("0.1.0-SNAPSHOT");
+
+        assertThat(get("/actuator/env").statusCode()).isEqualTo(404); // only health, info, prometheus, metrics
+    }
+
+    @Test
     void architecturesReportTheirCosts() throws Exception {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
 
