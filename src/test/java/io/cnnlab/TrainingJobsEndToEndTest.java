@@ -210,6 +210,24 @@ class TrainingJobsEndToEndTest {
         assertThat(get("/actuator/env").statusCode()).isEqualTo(404); // only health, info, prometheus, metrics
     }
 
+    @Autowired
+    @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+    org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings;
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointOfTheApi() throws Exception {
+        JsonNode paths = json.readTree(get("/v3/api-docs").body()).get("paths");
+        java.util.Set<String> documented = new java.util.HashSet<>(paths.propertyNames());
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        mappings.getHandlerMethods().keySet().forEach(info -> info.getPatternValues().stream()
+                .filter(p -> p.startsWith("/api/") || p.startsWith("/v2"))
+                .forEach(served::add));
+
+        assertThat(served).hasSizeGreaterThan(15);
+        assertThat(documented).containsAll(served);
+        assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void architecturesReportTheirCosts() throws Exception {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
