@@ -229,6 +229,33 @@ class TrainingJobsEndToEndTest {
     }
 
     @Test
+    void serverSentEventsFollowARunToItsEndForSeveralSubscribers() throws Exception {
+        String id = json.readTree(post("/api/v1/training-jobs",
+                "{\"architecture\":\"baseline\",\"epochs\":3,\"batchSize\":10,\"maxSteps\":null}", null).body()).get("id").asString();
+        List<java.util.concurrent.CompletableFuture<List<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/training-jobs/" + id + "/events"))
+                            .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines())
+                    .thenApply(r -> r.body().filter(line -> line.startsWith("event:")).map(line -> line.substring(6).trim()).toList()));
+        }
+        for (var stream : streams) {
+            List<String> events = stream.get(2, java.util.concurrent.TimeUnit.MINUTES); // returns when the server closes it
+            assertThat(events.get(0)).isEqualTo("state");
+            assertThat(events).contains("epoch", "progress");
+            assertThat(events.stream().filter("epoch"::equals).count()).isEqualTo(3);
+            assertThat(events.get(events.size() - 1)).isEqualTo("state");
+        }
+        assertThat(state(id)).isEqualTo("SUCCEEDED");
+
+        // a subscriber that comes after the end gets the final state and the stream closes
+        HttpResponse<java.util.stream.Stream<String>> late = http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/api/v1/training-jobs/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofLines());
+        List<String> lines = late.body().toList();
+        assertThat(lines).contains("event:state");
+        assertThat(String.join("\n", lines)).contains("\"state\":\"SUCCEEDED\"");
+    }
+
+    @Test
     void architecturesReportTheirCosts() throws Exception {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
 

@@ -15,6 +15,8 @@ public final class JobControl {
                            double loss) {
     }
 
+    private static final Duration EVENT_INTERVAL = Duration.ofSeconds(1);
+
     private final TrainingJob job;
     private final String jobId;
     private final JobStore store;
@@ -25,6 +27,7 @@ public final class JobControl {
     private volatile boolean shutdownRequested;
     private volatile Progress progress;
     private Instant lastWrite = Instant.EPOCH;
+    private Instant lastEvent = Instant.EPOCH;
 
     JobControl(TrainingJob job, JobStore store, org.springframework.context.ApplicationEventPublisher events, Clock clock,
                Duration writeInterval) {
@@ -68,6 +71,10 @@ public final class JobControl {
     public void reportProgress(Progress next) {
         progress = next;
         Instant now = clock.instant();
+        if (Duration.between(lastEvent, now).compareTo(EVENT_INTERVAL) >= 0 || next.step() == next.totalSteps()) {
+            lastEvent = now;
+            events.publishEvent(new JobProgressed(job, next));
+        }
         if (Duration.between(lastWrite, now).compareTo(writeInterval) >= 0 || next.step() == next.totalSteps()) {
             lastWrite = now;
             store.updateProgress(jobId, next.epoch(), next.step(), next.totalSteps(), next.imagesPerSecond(),

@@ -41,11 +41,21 @@ class TrainingJobController {
     private final TrainingJobs jobs;
     private final CheckpointStore checkpoints;
     private final Architectures architectures;
+    private final JobEventStreams events;
 
-    TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures) {
+    TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures,
+                          JobEventStreams events) {
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.architectures = architectures;
+        this.events = events;
+    }
+
+    /** Server-sent events: the current state first, then progress, epoch and state events until the job ends. */
+    @GetMapping(path = "/{id}/events", produces = "text/event-stream")
+    org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
+        jobs.get(checked(id));
+        return events.subscribe(id, () -> view(jobs.get(id)));
     }
 
     /** One page of jobs, newest first. */
