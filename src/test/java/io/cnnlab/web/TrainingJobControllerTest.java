@@ -35,7 +35,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** The controller's request mapping, defaults, validation and problem details, with the job service stubbed. */
 @WebMvcTest(TrainingJobController.class)
-@Import(TrainingJobControllerTest.Registry.class)
+@Import({TrainingJobControllerTest.Registry.class, JobEventStreams.class})
 class TrainingJobControllerTest {
 
     static class Registry {
