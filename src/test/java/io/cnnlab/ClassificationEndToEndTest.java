@@ -42,10 +42,7 @@ class ClassificationEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 11);
-        registry.add("cnn.home", () -> home.toString());
-        registry.add("cnn.data-dir", data::toString);
-        registry.add("cnn.dataset.download", () -> "false");
+        ServiceFixture.withGeneratedData(registry, home, 40, 11);
         registry.add("cnn.inference.max-upload-bytes", () -> "200KB");
         registry.add("cnn.inference.max-model-uncompressed-bytes", () -> "20MB");
     }

@@ -27,9 +27,7 @@ class FailingJobsTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("cnn.home", () -> home.toString());
-        registry.add("cnn.data-dir", () -> home.resolve("no-such-data").toString());
-        registry.add("cnn.dataset.download", () -> "false");
+        ServiceFixture.withData(registry, home, home.resolve("no-such-data"));
     }
 
     @Autowired

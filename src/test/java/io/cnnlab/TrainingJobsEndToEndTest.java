@@ -1,6 +1,5 @@
 package io.cnnlab;
 
-import io.cnnlab.datasets.CifarFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,10 +43,7 @@ class TrainingJobsEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 7);
-        registry.add("cnn.home", () -> home.toString());
-        registry.add("cnn.data-dir", data::toString);
-        registry.add("cnn.dataset.download", () -> "false");
+        ServiceFixture.withGeneratedData(registry, home, 40, 7);
         registry.add("cnn.training.max-queued", () -> "50");
     }
 

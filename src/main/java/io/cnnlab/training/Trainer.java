@@ -68,9 +68,11 @@ public final class Trainer {
                 runTrainNanos += stepNanos;
                 runImages += images;
                 double imagesPerSecond = runImages / (runTrainNanos / 1e9);
+                boolean epochEnd = step % stepsPerEpoch == 0 || step == totalSteps;
                 listener.onStep(new StepProgress(step, totalSteps, (int) ((step - 1) / stepsPerEpoch) + 1, loss,
-                        imagesPerSecond, etaSeconds(runTrainNanos, runImages, totalSteps - step, plan.batchSize())), snapshot);
-                if (step % stepsPerEpoch == 0 || step == totalSteps) {
+                        imagesPerSecond, etaSeconds(runTrainNanos, runImages, totalSteps - step, plan.batchSize()),
+                        epochEnd), snapshot);
+                if (epochEnd) {
                     Evaluation evaluation = evaluator.evaluate(net, test);
                     EpochMetrics metrics = tally.finish((int) ((step - 1) / stepsPerEpoch) + 1, step, evaluation,
                             batches.waitNanos(), plan.learningRate().at(step));

@@ -65,7 +65,9 @@ class TrainingJobExecutor implements JobExecutor {
                 control.reportProgress(new JobControl.Progress(p.epoch(), p.step(), p.totalSteps(), p.imagesPerSecond(),
                         p.etaSeconds(), p.loss()));
                 int every = properties.checkpointEverySteps();
-                if (every > 0 && p.step() % every == 0 && p.step() != p.totalSteps()) {
+                // an epoch's last step is checkpointed by onEpoch, after its metrics: a checkpoint taken here
+                // first would let a crash skip that epoch's evaluation for good
+                if (every > 0 && p.step() % every == 0 && !p.epochEnd()) {
                     save(job, p.step(), p.epoch(), null, snapshot::writeTo);
                     lastCheckpoint[0] = p.step();
                 }

@@ -1,6 +1,6 @@
 package io.cnnlab.observability;
 
-import io.cnnlab.datasets.CifarFixtures;
+import io.cnnlab.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,10 +33,7 @@ class PrometheusExpositionIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 20, 5);
-        registry.add("cnn.home", () -> home.toString());
-        registry.add("cnn.data-dir", data::toString);
-        registry.add("cnn.dataset.download", () -> "false");
+        ServiceFixture.withGeneratedData(registry, home, 20, 5);
     }
 
     @LocalServerPort

@@ -50,6 +50,7 @@ class TrainerTest {
         assertThat(steps).hasSize(80);
         assertThat(steps.get(79).fraction()).isEqualTo(1.0);
         assertThat(steps.get(0).etaSeconds()).isPositive();
+        assertThat(steps.stream().filter(StepProgress::epochEnd).map(StepProgress::step)).containsExactly(20L, 40L, 60L, 80L);
         List<EpochMetrics> epochs = outcome.epochs();
         assertThat(epochs).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3, 4);
         assertThat(epochs).extracting(EpochMetrics::step).containsExactly(20L, 40L, 60L, 80L);
