@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.util.Iterator;
 
 /**
- * Turns an encoded image (PNG, JPEG, GIF's first frame, BMP: whatever ImageIO reads) into the 32x32 RGB planes the
- * networks' {@link Preprocessing} takes, the same layout as a CIFAR-10 record.
+ * Turns an encoded image (PNG, JPEG including CMYK and progressive, GIF's first frame, BMP, WebP, TIFF: ImageIO with
+ * the TwelveMonkeys plugins) into the 32x32 RGB planes the networks' {@link Preprocessing} takes, the same layout as a
+ * CIFAR-10 record. A JPEG's EXIF orientation is applied first.
  *
  * <p>The header is read first and an image over {@code maxPixels} is refused before any pixel is decoded, so a
  * small file that claims 30,000 x 30,000 pixels costs nothing. Transparent pixels are laid on white; the whole
@@ -52,7 +53,7 @@ public final class ImageDecoder {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new UnusableImageException(UnusableImageException.Reason.UNSUPPORTED,
-                        "not an image format this service reads (PNG, JPEG, GIF, BMP)");
+                        "not an image format this service reads (PNG, JPEG, GIF, BMP, WebP, TIFF)");
             }
             ImageReader reader = readers.next();
             try {
@@ -66,7 +67,7 @@ public final class ImageDecoder {
                     throw new UnusableImageException(UnusableImageException.Reason.TOO_LARGE,
                             "the image is %d x %d pixels; at most %,d pixels are accepted".formatted(width, height, maxPixels));
                 }
-                BufferedImage image = reader.read(0);
+                BufferedImage image = ExifOrientation.upright(reader.read(0), ExifOrientation.of(encoded));
                 return toPlanes(image);
             } finally {
                 reader.dispose();
@@ -87,8 +88,22 @@ public final class ImageDecoder {
         long[][] sums = new long[3][SIDE * SIDE];
         long[] counts = new long[SIDE * SIDE];
         int[] row = new int[width];
+        // grayscale files hold display (sRGB-like) values, but ImageIO labels their single band linear gray and
+        // getRGB would brighten them (100 -> 168): take the samples as they are
+        boolean gray = image.getRaster().getNumBands() == 1
+                && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY;
+        int grayMax = gray ? (1 << image.getColorModel().getComponentSize(0)) - 1 : 255;
+        int[] samples = gray ? new int[width] : null;
         for (int y = 0; y < height; y++) {
-            image.getRGB(0, y, width, 1, row, 0, width);
+            if (gray) {
+                image.getRaster().getSamples(0, y, width, 1, 0, samples);
+                for (int x = 0; x < width; x++) {
+                    int v = grayMax == 255 ? samples[x] : (int) Math.round(samples[x] * 255.0 / grayMax);
+                    row[x] = 0xFF000000 | (v << 16) | (v << 8) | v;
+                }
+            } else {
+                image.getRGB(0, y, width, 1, row, 0, width);
+            }
             int cellRow = (int) ((long) y * SIDE / height) * SIDE;
             for (int x = 0; x < width; x++) {
                 int argb = row[x];

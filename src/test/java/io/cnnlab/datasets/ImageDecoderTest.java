@@ -1,0 +1,161 @@
+package io.cnnlab.datasets;
+
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImageDecoderTest {
+
+    private final ImageDecoder decoder = new ImageDecoder(40_000_000);
+
+    /** 40x24: a green bar over the top 6 rows, then red on the left half, blue on the right. */
+    private static BufferedImage bars() {
+        BufferedImage image = new BufferedImage(40, 24, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, y < 6 ? 0x00C800 : x < 20 ? 0xDC1414 : 0x1414DC);
+            }
+        }
+        return image;
+    }
+
+    private static int[] rgb(byte[] planes, int row, int col) {
+        int i = row * 32 + col;
+        return new int[]{planes[i] & 0xFF, planes[1024 + i] & 0xFF, planes[2048 + i] & 0xFF};
+    }
+
+    private static void assertMostly(int[] rgb, char colour) {
+        int dominant = rgb[0] > rgb[1] && rgb[0] > rgb[2] ? 'r' : rgb[1] > rgb[2] ? 'g' : 'b';
+        assertThat((char) dominant).as("pixel %d,%d,%d", rgb[0], rgb[1], rgb[2]).isEqualTo(colour);
+    }
+
+    private static void assertBars(byte[] planes) {
+        assertMostly(rgb(planes, 2, 16), 'g');
+        assertMostly(rgb(planes, 20, 4), 'r');
+        assertMostly(rgb(planes, 20, 28), 'b');
+    }
+
+    private static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, format, out)).as(format).isTrue();
+        return out.toByteArray();
+    }
+
+    @Test
+    void pngJpegBmpGifAndTiffAllComeOutAsTheSamePicture() throws IOException {
+        for (String format : new String[]{"png", "jpg", "bmp", "gif", "tiff"}) {
+            assertBars(decoder.decode(encode(bars(), format)));
+        }
+    }
+
+    @Test
+    void webpIsReadThroughThePlugin() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/images/bars.webp")) {
+            assertBars(decoder.decode(in.readAllBytes()));
+        }
+    }
+
+    @Test
+    void progressiveJpegDecodes() throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new IIOImage(bars(), null, null), param);
+        }
+        writer.dispose();
+        assertBars(decoder.decode(out.toByteArray()));
+    }
+
+    @Test
+    void grayscaleBecomesThreeEqualPlanesAndTransparencyBecomesWhite() throws IOException {
+        BufferedImage gray = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+        gray.getRaster().setSample(0, 0, 0, 100);
+        byte[] planes = decoder.decode(encode(gray, "png"));
+        assertThat(rgb(planes, 0, 0)).containsExactly(100, 100, 100);
+
+        BufferedImage bits = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_BINARY); // 1-bit: 0 and 1 mean black, white
+        bits.setRGB(0, 0, 0xFFFFFF);
+        byte[] binary = decoder.decode(encode(bits, "png"));
+        assertThat(rgb(binary, 0, 0)).containsExactly(255, 255, 255);
+        assertThat(rgb(binary, 31, 31)).containsExactly(0, 0, 0);
+
+        BufferedImage clear = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB); // all transparent black
+        assertThat(rgb(decoder.decode(encode(clear, "png")), 10, 10)).containsExactly(255, 255, 255);
+    }
+
+    @Test
+    void aOnePixelImageFillsTheWholeGrid() throws IOException {
+        BufferedImage one = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        one.setRGB(0, 0, 0x102030);
+        byte[] planes = decoder.decode(encode(one, "png"));
+        assertThat(rgb(planes, 0, 0)).containsExactly(0x10, 0x20, 0x30);
+        assertThat(rgb(planes, 31, 31)).containsExactly(0x10, 0x20, 0x30);
+    }
+
+    @Test
+    void exifOrientationTurnsTheImageUpright() throws IOException {
+        byte[] jpeg = encode(bars(), "jpg");
+        // orientation 6: stored sideways, to be shown turned 90 degrees clockwise; the green top bar ends up on the right
+        byte[] rotated = decoder.decode(withOrientation(jpeg, 6));
+        assertMostly(rgb(rotated, 16, 30), 'g');
+        assertMostly(rgb(rotated, 4, 2), 'r');
+        assertMostly(rgb(rotated, 28, 2), 'b');
+        // orientation 3: upside down; the green bar ends up at the bottom, red on the right
+        byte[] flipped = decoder.decode(withOrientation(jpeg, 3));
+        assertMostly(rgb(flipped, 30, 16), 'g');
+        assertMostly(rgb(flipped, 12, 28), 'r');
+        // orientation 8: turned 90 degrees counter-clockwise; the green bar ends up on the left
+        assertMostly(rgb(decoder.decode(withOrientation(jpeg, 8)), 16, 1), 'g');
+        assertThat(ExifOrientation.of(jpeg)).isEqualTo(1);
+        assertThat(ExifOrientation.of(withOrientation(jpeg, 6))).isEqualTo(6);
+    }
+
+    @Test
+    void junkIsRefusedWithTheRightReason() {
+        assertThatThrownBy(() -> decoder.decode(new byte[0])).isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.UNREADABLE));
+        assertThatThrownBy(() -> decoder.decode("hello".getBytes())).isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.UNSUPPORTED));
+        assertThatThrownBy(() -> new ImageDecoder(100).decode(encode(bars(), "png")))
+                .isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.TOO_LARGE));
+    }
+
+    /** Inserts an APP1 Exif segment (little-endian TIFF, one IFD0 entry: Orientation) right after the JPEG's SOI. */
+    private static byte[] withOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        tiff.putShort((short) 1);
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0);
+        byte[] exif = new byte[6 + tiff.capacity()];
+        System.arraycopy("Exif\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, exif, 0, 6);
+        System.arraycopy(tiff.array(), 0, exif, 6, tiff.capacity());
+        int length = exif.length + 2;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.write(exif, 0, exif.length);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+}
