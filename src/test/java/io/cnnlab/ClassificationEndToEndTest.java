@@ -73,6 +73,8 @@ class ClassificationEndToEndTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> json.readTree(get("/api/v1/models/gratings").body()).has("versions")
                 && json.readTree(get("/api/v1/models/gratings").body()).get("versions").size() == 2);
+        // before any classification: the newest version was loaded when it was registered (off the request path)
+        assertThat(get("/actuator/prometheus").body()).containsPattern("cnn_inference_models_loaded [1-9]");
     }
 
     @Test

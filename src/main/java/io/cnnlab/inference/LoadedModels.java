@@ -61,6 +61,23 @@ class LoadedModels {
         return runner;
     }
 
+    /**
+     * A new version that is now its model's default is loaded right away, on the registering thread (a training
+     * worker or an import request), so the first classification does not pay for the load.
+     */
+    @org.springframework.context.event.EventListener
+    void onRegistered(io.cnnlab.models.ModelVersionRegistered event) {
+        ModelVersion version = event.version();
+        try {
+            if (registry.defaultVersion(version.name()).version() == version.version()) {
+                runner(version);
+            }
+        } catch (RuntimeException e) {
+            log.warn("model {} v{} could not be preloaded ({}); it loads on its first request", version.name(),
+                    version.version(), e.getMessage());
+        }
+    }
+
     synchronized int loaded() {
         return runners.size();
     }

@@ -2,6 +2,7 @@ package io.cnnlab.models;
 
 import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,11 +38,13 @@ public class ModelRegistry {
     private final Path root;
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock) {
+    ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.root = properties.home().resolve("models");
         this.jdbc = jdbc;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Registers the next version of {@code name} from a network file; once per job (a retry returns the first). */
@@ -66,7 +69,9 @@ public class ModelRegistry {
                             String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(),
                             Timestamp.from(clock.instant()))
                     .update();
-            return version(name, version);
+            ModelVersion registered = version(name, version);
+            events.publishEvent(new ModelVersionRegistered(registered));
+            return registered;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
         }

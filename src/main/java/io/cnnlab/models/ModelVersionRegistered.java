@@ -1,0 +1,5 @@
+package io.cnnlab.models;
+
+/** Published when a version is registered (trained or imported). */
+public record ModelVersionRegistered(ModelVersion version) {
+}
