@@ -1,0 +1,139 @@
+package io.cnnlab.web;
+
+import io.cnnlab.inference.Classification;
+import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.InferenceProperties;
+import io.cnnlab.inference.ModelImporter;
+import io.cnnlab.inference.OverloadedException;
+import io.cnnlab.inference.Prediction;
+import io.cnnlab.models.ModelConflictException;
+import io.cnnlab.models.ModelNotFoundException;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** Request mapping, version/alias resolution and error mapping of the model and classification controllers. */
+@WebMvcTest({ModelController.class, ClassificationController.class})
+@EnableConfigurationProperties(InferenceProperties.class)
+@Import(ProblemDetails.class)
+class ModelControllersTest {
+
+    private static final ModelVersion V2 = new ModelVersion("cats", 2, "baseline", "TRAINED", null, 390L, 0.5, 123_338,
+            List.of("cat", "dog"), 100, "ab".repeat(32), Instant.parse("2026-11-27T10:00:00Z"), List.of());
+
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    ModelRegistry registry;
+
+    @MockitoBean
+    Classifier classifier;
+
+    @MockitoBean
+    ModelImporter importer;
+
+    private static Classification answer() {
+        return new Classification("cats", 2, List.of(List.of(new Prediction("cat", 0, 0.9))));
+    }
+
+    @Test
+    void theThreeRoutesResolveDefaultVersionAndAlias() throws Exception {
+        when(registry.defaultVersion("cats")).thenReturn(V2);
+        when(registry.version("cats", 2)).thenReturn(V2);
+        when(registry.byAlias("cats", "production")).thenReturn(V2);
+        when(classifier.classify(eq(V2), any(), anyInt())).thenReturn(answer());
+
+        for (String path : new String[]{"/api/v1/models/cats/classify", "/api/v1/models/cats/versions/2/classify",
+                "/api/v1/models/cats/aliases/production/classify"}) {
+            mvc.perform(post(path).contentType("image/png").content(new byte[]{1, 2, 3}))
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.predictions[0][0].label").value("cat"));
+        }
+        verify(registry).defaultVersion("cats");
+        verify(registry).version("cats", 2);
+        verify(registry).byAlias("cats", "production");
+    }
+
+    @Test
+    void multipartFilesAndTopKReachTheClassifier() throws Exception {
+        when(registry.defaultVersion("cats")).thenReturn(V2);
+        when(classifier.classify(eq(V2), any(), eq(1))).thenReturn(answer());
+
+        mvc.perform(multipart("/api/v1/models/cats/classify").file(new MockMultipartFile("file", new byte[]{1}))
+                        .file(new MockMultipartFile("file", new byte[]{2})).param("topK", "1"))
+                .andExpect(status().isOk());
+        mvc.perform(multipart("/api/v1/models/cats/classify").file(new MockMultipartFile("file", new byte[]{1}))
+                        .param("topK", "0"))
+                .andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void errorsMapToTheirStatuses() throws Exception {
+        when(registry.defaultVersion("ghost")).thenThrow(new ModelNotFoundException("no model named 'ghost'"));
+        mvc.perform(post("/api/v1/models/ghost/classify").contentType("image/png").content(new byte[]{1}))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:not-found"));
+
+        when(registry.defaultVersion("cats")).thenReturn(V2);
+        when(classifier.classify(eq(V2), any(), anyInt())).thenThrow(new OverloadedException("busy"));
+        mvc.perform(post("/api/v1/models/cats/classify").contentType("image/png").content(new byte[]{1}))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(header().string("Retry-After", "1"));
+
+        mvc.perform(post("/api/v1/models/cats/classify").contentType(MediaType.TEXT_PLAIN).content("hi"))
+                .andExpect(status().isUnsupportedMediaType());
+
+        doThrow(new ModelConflictException("aliased")).when(registry).delete("cats", 2);
+        mvc.perform(delete("/api/v1/models/cats/versions/2")).andExpect(status().isConflict());
+    }
+
+    @Test
+    void anAliasIsSetOnlyAfterItsVersionIsWarm() throws Exception {
+        when(registry.version("cats", 2)).thenReturn(V2);
+        when(registry.setAlias("cats", "production", 2)).thenReturn(V2);
+
+        mvc.perform(put("/api/v1/models/cats/aliases/production").contentType(MediaType.APPLICATION_JSON).content("{\"version\":2}"))
+                .andExpect(status().isOk());
+        var order = org.mockito.Mockito.inOrder(classifier, registry);
+        order.verify(classifier).warm(V2);
+        order.verify(registry).setAlias("cats", "production", 2);
+
+        mvc.perform(put("/api/v1/models/cats/aliases/production").contentType(MediaType.APPLICATION_JSON).content("{}"))
+                .andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void importsRefuseABadArchitectureNameBeforeReadingTheFile() throws Exception {
+        mvc.perform(multipart("/api/v1/models/cats/versions").file(new MockMultipartFile("file", new byte[]{1}))
+                        .param("architecture", "../etc"))
+                .andExpect(status().isBadRequest());
+        verify(importer, never()).importZip(any(), any(), any(), any());
+    }
+}
