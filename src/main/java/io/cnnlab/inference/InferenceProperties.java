@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param maxLoadedModels     model versions kept in memory
  * @param maxModelBytes       largest model zip accepted for import
  * @param maxModelUncompressedBytes largest total size the entries of an imported zip may unpack to
+ * @param nativeThreads       OpenMP threads of each model's runner thread (0: ND4J's default, all cores)
  */
 @Validated
 @ConfigurationProperties("cnn.inference")
@@ -33,5 +34,6 @@ public record InferenceProperties(@NotNull @DefaultValue("10MB") DataSize maxUpl
                                   @Min(1) @DefaultValue("1024") int maxQueue,
                                   @Min(1) @Max(64) @DefaultValue("4") int maxLoadedModels,
                                   @NotNull @DefaultValue("200MB") DataSize maxModelBytes,
-                                  @NotNull @DefaultValue("1GB") DataSize maxModelUncompressedBytes) {
+                                  @NotNull @DefaultValue("1GB") DataSize maxModelUncompressedBytes,
+                                  @Min(0) @Max(256) @DefaultValue("1") int nativeThreads) {
 }

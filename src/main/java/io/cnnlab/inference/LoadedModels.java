@@ -54,7 +54,8 @@ class LoadedModels {
         ModelRunner runner = runners.get(key);
         if (runner == null) {
             runner = new ModelRunner(key, load(version), INPUT, properties.maxBatchSize(),
-                    properties.maxDelay().toNanos(), properties.maxQueue(), images -> batchObserver.accept(images));
+                    properties.maxDelay().toNanos(), properties.maxQueue(), properties.nativeThreads(),
+                    images -> batchObserver.accept(images));
             runners.put(key, runner);
             log.info("loaded model {} ({} parameters)", key, version.parameters());
         }

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,12 @@ final class ModelRunner implements AutoCloseable {
 
     private final java.util.function.IntConsumer batchObserver;
 
+    private final int nativeThreads;
+
     ModelRunner(String name, ComputationGraph net, int[] inputShape, int maxBatchSize, long maxDelayNanos, int maxQueue,
-                java.util.function.IntConsumer batchObserver) {
+                int nativeThreads, java.util.function.IntConsumer batchObserver) {
         this.batchObserver = batchObserver;
+        this.nativeThreads = nativeThreads;
         this.net = net;
         this.inputShape = inputShape;
         this.inputSize = inputShape[0] * inputShape[1] * inputShape[2];
@@ -62,6 +66,11 @@ final class ModelRunner implements AutoCloseable {
     }
 
     private void run() {
+        if (nativeThreads > 0) {
+            // OpenMP's thread count is per calling thread: this runner's small batches run single-threaded (lower,
+            // steadier latency) while training threads keep every core
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(nativeThreads);
+        }
         List<Request> batch = new ArrayList<>();
         while (running) {
             try {
