@@ -221,6 +221,10 @@ class TrainingJobsEndToEndTest {
 
         assertThat(served).hasSizeGreaterThan(15);
         assertThat(documented).containsAll(served);
+        String document = get("/v3/api-docs").body();
+        assertThat(json.readTree(document).get("components").get("schemas").get("TrainingJobRequest")
+                .get("properties").get("architecture").get("example").asString()).isEqualTo("factorized");
+        assertThat(document).contains("Submit a training job").contains("\\\"probability\\\":0.91");
         assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
 

@@ -49,6 +49,10 @@ class ClassificationController {
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @io.swagger.v3.oas.annotations.Operation(summary = "Classify images (multipart file parts)",
+            description = "Response example: {\"model\":\"cifar-baseline\",\"version\":3,\"predictions\":[[{\"label\":\"cat\","
+                    + "\"index\":3,\"probability\":0.91},{\"label\":\"dog\",\"index\":5,\"probability\":0.05}]]}. "
+                    + "400 undecodable, 413 too large, 415 not an image, 404 unknown model/version/alias, 503 busy.")
     Classification multipart(@PathVariable String name, @PathVariable(required = false) Integer version,
                              @PathVariable(required = false) String alias,
                              @RequestParam("file") List<MultipartFile> files,

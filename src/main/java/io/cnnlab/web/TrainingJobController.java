@@ -63,6 +63,9 @@ class TrainingJobController {
     }
 
     @PostMapping
+    @io.swagger.v3.oas.annotations.Operation(summary = "Submit a training job",
+            description = "Every field but architecture defaults to the seed's recipe. 202 with Location; 400 problem "
+                    + "for invalid fields; 429 with Retry-After when the queue is full.")
     ResponseEntity<TrainingJobView> submit(@Valid @RequestBody TrainingJobRequest request,
                                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {

@@ -3,6 +3,7 @@ package io.cnnlab.web;
 import io.cnnlab.datasets.Augmentation;
 import io.cnnlab.training.LearningRate;
 import io.cnnlab.training.TrainingPlan;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -15,15 +16,22 @@ import jakarta.validation.constraints.Pattern;
  * for that architecture.
  */
 public record TrainingJobRequest(
+        @Schema(description = "network variant", example = "factorized", requiredMode = Schema.RequiredMode.REQUIRED)
         @NotBlank @Pattern(regexp = "[a-z0-9_-]{1,64}") String architecture,
         @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        @Schema(description = "model the trained network registers under (default: the architecture)", example = "cifar-factorized")
         String modelName,
+        @Schema(description = "passes over the training set", example = "10", defaultValue = "10")
         @Min(1) @Max(1000) Integer epochs,
+        @Schema(description = "budget in batches; overrides epochs", example = "20000")
         @Min(1) @Max(10_000_000) Long maxSteps,
+        @Schema(description = "images per step", example = "128", defaultValue = "128")
         @Min(1) @Max(2048) Integer batchSize,
+        @Schema(description = "Adam learning rate (batchnorm default 0.04)", example = "0.0001", defaultValue = "0.0001")
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Double learningRate,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Double learningRateDecay,
         @Min(1) @Max(100_000_000) Integer learningRateDecaySteps,
+        @Schema(description = "seed of initialisation, shuffling and augmentation", example = "42", defaultValue = "42")
         Long seed,
         Boolean randomCrop,
         Boolean flip,
