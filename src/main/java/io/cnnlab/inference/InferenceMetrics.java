@@ -15,6 +15,8 @@ class InferenceMetrics {
 
     private final MeterRegistry registry;
     private final DistributionSummary batchSize;
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Timer> latencies = new java.util.concurrent.ConcurrentHashMap<>();
 
     InferenceMetrics(MeterRegistry registry, LoadedModels models) {
         this.registry = registry;
@@ -28,14 +30,18 @@ class InferenceMetrics {
         models.onBatch(batchSize::record);
     }
 
+    /** Meters are built once per model version (and outcome), not on every request. */
     void request(String model, int version, String outcome, long nanos) {
-        Counter.builder("cnn.inference.requests").description("classification requests by outcome")
+        String key = model + "/" + version;
+        counters.computeIfAbsent(key + "/" + outcome, k -> Counter.builder("cnn.inference.requests")
+                .description("classification requests by outcome")
                 .tags("model", model, "version", String.valueOf(version), "outcome", outcome)
-                .register(registry).increment();
-        Timer.builder("cnn.inference.latency").description("classification request latency, decoding included")
+                .register(registry)).increment();
+        latencies.computeIfAbsent(key, k -> Timer.builder("cnn.inference.latency")
+                .description("classification request latency, decoding included")
                 .tags("model", model, "version", String.valueOf(version))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(Duration.ofNanos(nanos));
+                .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }
