@@ -14,7 +14,9 @@ import io.cnnlab.training.TrainingPlans;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -98,9 +100,18 @@ class TrainingJobController {
         return view(jobs.get(checked(id)));
     }
 
-    @GetMapping("/{id}/metrics")
+    @GetMapping(path = "/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
+    @io.swagger.v3.oas.annotations.Operation(summary = "Per-epoch metrics of a job",
+            description = "The job's history, one row per epoch; also as text/csv (Accept: text/csv).")
     List<EpochRecord> metrics(@PathVariable String id) {
         return jobs.metrics(checked(id));
+    }
+
+    @GetMapping(path = "/{id}/metrics", produces = CsvTable.MEDIA_TYPE)
+    ResponseEntity<String> metricsCsv(@PathVariable String id) {
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "-metrics.csv\"")
+                .body(CsvTable.ofRecords(EpochRecord.class, jobs.metrics(checked(id))).render());
     }
 
     @PostMapping("/{id}/cancel")
@@ -123,7 +134,7 @@ class TrainingJobController {
                 history.isEmpty() ? null : history.get(history.size() - 1));
     }
 
-    private static String checked(String id) {
+    static String checked(String id) {
         if (!JOB_ID.matcher(id).matches()) {
             throw new JobNotFoundException(id);
         }
