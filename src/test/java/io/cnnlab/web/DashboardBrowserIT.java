@@ -1,0 +1,194 @@
+package io.cnnlab.web;
+
+import io.cnnlab.ServiceFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; {@code .ci/run} installs them):
+ * submit a job on tiny generated data, watch its accuracy curve gain points from the event stream, compare it,
+ * promote its model and classify an uploaded image. A screenshot of each page lands in target/screenshots.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserIT {
+
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final String CHROMEDRIVER = System.getProperty("chromedriver", "/usr/bin/chromedriver");
+    private static final String CHROMIUM = System.getProperty("chromium", "/usr/bin/chromium");
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        ServiceFixture.withGeneratedData(registry, home, 40, 21);
+    }
+
+    @LocalServerPort
+    int port;
+
+    private static ChromeDriver browser;
+    private static String jobId;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        assertThat(new File(CHROMEDRIVER).canExecute()).as(CHROMEDRIVER + ": apt-get install chromium chromium-driver").isTrue();
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-extensions", "--window-size=1366,1000");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build(), options);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private WebDriverWait waitUpTo(int seconds) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
+        wait.pollingEvery(Duration.ofMillis(50));
+        return wait;
+    }
+
+    private void open(String hash) {
+        browser.get("http://localhost:" + port + "/" + hash);
+        waitUpTo(20).until(d -> ((JavascriptExecutor) d).executeScript("return document.body.dataset.view") != null);
+    }
+
+    private static void screenshot(String name) throws Exception {
+        Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static int testAccuracyPoints() {
+        return browser.findElements(By.cssSelector("#accuracy-chart circle.pt[data-series='test accuracy']")).size();
+    }
+
+    @Test
+    @Order(1)
+    void submitAJobAndWatchItsCurveGrow() throws Exception {
+        open("");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#architecture option")).isEmpty());
+        new Select(browser.findElement(By.id("architecture"))).selectByValue("baseline");
+        assertThat(browser.findElement(By.id("arch-info")).getText()).contains("parameters").contains("MACs per image");
+        assertThat(browser.findElement(By.id("learningRate")).getAttribute("value")).isEqualTo("0.0001");
+        fill("epochs", "15");
+        fill("batchSize", "20");
+        fill("learningRate", "0.002");
+        fill("modelName", "browser");
+        screenshot("1-jobs-form");
+        browser.findElement(By.id("submit")).click();
+
+        waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
+        jobId = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
+        List<Integer> seen = new ArrayList<>();
+        waitUpTo(180).until(d -> {
+            int points = testAccuracyPoints();
+            if (seen.isEmpty() || seen.get(seen.size() - 1) != points) {
+                seen.add(points);
+            }
+            return !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty()
+                    && testAccuracyPoints() == 15;
+        });
+        // the page was open while the job ran: points arrived one epoch at a time, not all at the end
+        assertThat(seen).as("test-accuracy points seen over time").isSorted().hasSizeGreaterThan(2);
+        assertThat(browser.findElements(By.cssSelector("#epoch-rows tr"))).hasSize(15);
+        assertThat(browser.findElements(By.cssSelector("#checkpoint-rows tr"))).isNotEmpty();
+        screenshot("2-run");
+
+        open("#/jobs");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#job-rows tr[data-job-id='" + jobId + "'] [data-state='SUCCEEDED']")).isEmpty());
+        screenshot("3-jobs-list");
+    }
+
+    @Test
+    @Order(2)
+    void compareShowsTheRunsRow() throws Exception {
+        open("#/compare");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("input[data-job-id='" + jobId + "']")).isEmpty());
+        browser.findElement(By.cssSelector("input[data-job-id='" + jobId + "']")).click();
+        browser.findElement(By.id("compare")).click();
+        WebElement row = waitUpTo(20).until(d -> d.findElements(By.cssSelector("#comparison-table tr[data-job-id='" + jobId + "']"))
+                .stream().findFirst().orElse(null));
+        assertThat(row.getText()).contains("baseline");
+        assertThat(browser.findElements(By.cssSelector("#compare-chart circle.pt"))).hasSize(15);
+        screenshot("4-compare");
+    }
+
+    @Test
+    @Order(3)
+    void promoteTheModelAndClassifyAnUploadedImage() throws Exception {
+        open("#/models");
+        WebElement promote = waitUpTo(20).until(d -> d.findElements(By.xpath("//table[@data-model='browser']//button"))
+                .stream().findFirst().orElse(null));
+        promote.click();
+        waitUpTo(20).until(d -> d.findElements(By.xpath("//table[@data-model='browser']//td[text()='production']")).size() == 1);
+
+        Path image = home.resolve("upload.png");
+        BufferedImage picture = new BufferedImage(48, 40, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 48; x++) {
+                picture.setRGB(x, y, ((x * 5) << 16) | ((y * 6) << 8) | ((x + y) % 2 == 0 ? 200 : 30));
+            }
+        }
+        ImageIO.write(picture, "png", image.toFile());
+        browser.findElement(By.id("image-file")).sendKeys(image.toAbsolutePath().toString());
+
+        waitUpTo(30).until(d -> d.findElements(By.cssSelector("#predictions .prediction")).size() == 5);
+        double total = 0;
+        for (WebElement prediction : browser.findElements(By.cssSelector("#predictions .prediction"))) {
+            assertThat(prediction.getAttribute("data-label")).isNotBlank();
+            total += Double.parseDouble(prediction.findElement(By.cssSelector(".num")).getText().replace(" %", ""));
+        }
+        assertThat(total).isBetween(1.0, 100.05); // the top 5 of 10 classes, each a share of one distribution
+        assertThat(browser.findElement(By.id("predictions")).getText()).contains("browser version 1");
+        screenshot("5-models-classify");
+
+        // text posing as an image: the page shows the service's problem detail instead of bars
+        Path text = home.resolve("not-an-image.png");
+        Files.writeString(text, "this is not a PNG");
+        browser.findElement(By.id("image-file")).sendKeys(text.toAbsolutePath().toString());
+        waitUpTo(20).until(d -> d.findElement(By.id("predictions")).getText().startsWith("Refused:"));
+        assertThat(browser.findElements(By.cssSelector("#predictions .prediction"))).isEmpty();
+    }
+
+    private static void fill(String id, String value) {
+        WebElement input = browser.findElement(By.id(id));
+        input.clear();
+        input.sendKeys(value);
+    }
+}
