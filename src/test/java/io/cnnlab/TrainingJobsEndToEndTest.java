@@ -224,7 +224,20 @@ class TrainingJobsEndToEndTest {
         String document = get("/v3/api-docs").body();
         assertThat(json.readTree(document).get("components").get("schemas").get("TrainingJobRequest")
                 .get("properties").get("architecture").get("example").asString()).isEqualTo("factorized");
-        assertThat(document).contains("Submit a training job").contains("\\\"probability\\\":0.91");
+        assertThat(document).contains("Submit a training job");
+        JsonNode documentPaths = json.readTree(document).get("paths");
+        // response examples where users need them most: classify, KServe V2 infer (request too), comparisons
+        assertThat(documentPaths.get("/api/v1/models/{name}/classify").get("post").get("responses").get("200")
+                .get("content").get("application/json").get("examples").get("top-2 of one image").get("value")
+                .get("predictions").get(0).get(0).get("probability").asDouble()).isEqualTo(0.91);
+        assertThat(documentPaths.get("/v2/models/{name}/infer").get("post").get("requestBody").get("content")
+                .get("application/json").get("examples").propertyNames()).containsExactly("one encoded image, top-3 classes");
+        assertThat(documentPaths.get("/v2/models/{name}/infer").get("post").get("responses").get("200").get("content")
+                .get("application/json").get("examples").get("classification extension").get("value").get("outputs")
+                .get(0).get("datatype").asString()).isEqualTo("BYTES");
+        assertThat(documentPaths.get("/api/v1/comparisons").get("get").get("responses").get("200").get("content")
+                .get("application/json").get("examples").get("one run, two epochs").get("value").get(0)
+                .get("macsPerImage").asLong()).isEqualTo(18086400);
         assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
 

@@ -37,6 +37,9 @@ class ClassificationController {
     record Base64Images(List<String> images) {
     }
 
+    static final String CLASSIFY_EXAMPLE = "{\"model\":\"cifar-baseline\",\"version\":3,\"predictions\":[[{\"label\":\"cat\","
+            + "\"index\":3,\"probability\":0.91},{\"label\":\"dog\",\"index\":5,\"probability\":0.05}]]}";
+
     private final ModelRegistry registry;
     private final Classifier classifier;
     private final InferenceProperties properties;
@@ -50,9 +53,13 @@ class ClassificationController {
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @io.swagger.v3.oas.annotations.Operation(summary = "Classify images (multipart file parts)",
-            description = "Response example: {\"model\":\"cifar-baseline\",\"version\":3,\"predictions\":[[{\"label\":\"cat\","
-                    + "\"index\":3,\"probability\":0.91},{\"label\":\"dog\",\"index\":5,\"probability\":0.05}]]}. "
-                    + "400 undecodable, 413 too large, 415 not an image, 404 unknown model/version/alias, 503 busy.")
+            description = "One list of top-k predictions per image, in upload order. Also accepts a raw image/* body "
+                    + "or JSON {\"images\":[\"<base64>\"]}. 400 undecodable, 413 too large, 415 not an image, 404 "
+                    + "unknown model/version/alias, 503 busy (Retry-After).",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
+                            examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "top-2 of one image",
+                                    value = CLASSIFY_EXAMPLE))))
     Classification multipart(@PathVariable String name, @PathVariable(required = false) Integer version,
                              @PathVariable(required = false) String alias,
                              @RequestParam("file") List<MultipartFile> files,

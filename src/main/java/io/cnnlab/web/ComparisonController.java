@@ -19,6 +19,14 @@ class ComparisonController {
 
     static final int MAX_JOBS = 20;
 
+    static final String COMPARISON_EXAMPLE = "[{\"jobId\":\"7ee796dd-e897-4171-b873-c33110c35fee\",\"architecture\":\"baseline\","
+            + "\"modelName\":\"baseline\",\"state\":\"SUCCEEDED\",\"parameters\":123338,"
+            + "\"macsPerImage\":18086400,\"epochs\":2,\"steps\":782,\"imagesPerSecond\":1635.2,"
+            + "\"wallSeconds\":65.1,\"finalTestAccuracy\":0.4162,\"bestTestAccuracy\":0.4162,"
+            + "\"accuracyAtEpoch\":{\"1\":0.3613},\"secondsToAccuracy\":{},\"curve\":[{\"epoch\":1,"
+            + "\"step\":391,\"elapsedSeconds\":32.4,\"trainLoss\":2.01,\"testLoss\":1.78,"
+            + "\"trainAccuracy\":0.33,\"testAccuracy\":0.3613}]}]";
+
     private final Comparisons comparisons;
 
     ComparisonController(Comparisons comparisons) {
@@ -49,7 +57,12 @@ class ComparisonController {
             description = "One row per job: parameters, MACs per image, median training img/s, wall time, test accuracy "
                     + "after given epochs and at the end, wall seconds to reach given test accuracies, and the "
                     + "accuracy-vs-time curve. Also as text/csv (without the curve). 400 for bad parameters, 404 for "
-                    + "an unknown job.")
+                    + "an unknown job.",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    content = {@io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
+                            examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "one run, two epochs",
+                                    value = COMPARISON_EXAMPLE)),
+                            @io.swagger.v3.oas.annotations.media.Content(mediaType = CsvTable.MEDIA_TYPE)}))
     List<RunSummary> compare(
             @Parameter(description = "comma-separated job ids, at most 20") @RequestParam List<String> jobs,
             @Parameter(description = "epochs to report test accuracy after", example = "1,5,10")
@@ -60,6 +73,7 @@ class ComparisonController {
     }
 
     @GetMapping(produces = CsvTable.MEDIA_TYPE)
+    @Operation(hidden = true) // documented with the JSON variant: one operation, two representations
     String compareCsv(@RequestParam List<String> jobs, @RequestParam(required = false) List<Integer> epochs,
                       @RequestParam(required = false) List<Double> thresholds) {
         Query query = Query.of(jobs, epochs, thresholds);

@@ -105,6 +105,21 @@ class OpenInferenceController {
     }
 
     @PostMapping({"/models/{name}/infer", "/models/{name}/versions/{version}/infer"})
+    @io.swagger.v3.oas.annotations.Operation(summary = "Open Inference Protocol (KServe V2) inference",
+            description = "One input: FP32 [N,24,24,3] preprocessed, UINT8 [N,32,32,3] raw pixels, or BYTES [N] encoded "
+                    + "images (base64 in JSON). With parameters.classification = k on the output, answers Triton-style "
+                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. Errors as {\"error\": ...}.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+                    mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(
+                    name = "one encoded image, top-3 classes", value = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1],"
+                    + "\"datatype\":\"BYTES\",\"data\":[\"iVBORw0KGgo...\"]}],\"outputs\":[{\"name\":\"probabilities\","
+                    + "\"parameters\":{\"classification\":3}}]}"))),
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+                    content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
+                            examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "classification extension",
+                                    value = "{\"model_name\":\"cifar-baseline\",\"model_version\":\"3\",\"outputs\":[{"
+                                            + "\"name\":\"probabilities\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"data\":"
+                                            + "[\"0.910000:3:cat\",\"0.050000:5:dog\",\"0.020000:2:bird\"]}]}"))))
     InferResponse infer(@PathVariable String name, @PathVariable(required = false) Integer version,
                         @RequestBody InferRequest request) {
         ModelVersion target = resolve(name, version);

@@ -102,12 +102,16 @@ class TrainingJobController {
 
     @GetMapping(path = "/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
     @io.swagger.v3.oas.annotations.Operation(summary = "Per-epoch metrics of a job",
-            description = "The job's history, one row per epoch; also as text/csv (Accept: text/csv).")
+            description = "The job's history, one row per epoch; also as text/csv (Accept: text/csv).",
+            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = {
+                    @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json"),
+                    @io.swagger.v3.oas.annotations.media.Content(mediaType = CsvTable.MEDIA_TYPE)}))
     List<EpochRecord> metrics(@PathVariable String id) {
         return jobs.metrics(checked(id));
     }
 
     @GetMapping(path = "/{id}/metrics", produces = CsvTable.MEDIA_TYPE)
+    @io.swagger.v3.oas.annotations.Operation(hidden = true) // documented with the JSON variant
     ResponseEntity<String> metricsCsv(@PathVariable String id) {
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "-metrics.csv\"")
