@@ -29,8 +29,17 @@ function toast(message) {
   toast.timer = setTimeout(() => { t.hidden = true; }, 6000);
 }
 
+// The API key (when the service requires one) stays in this tab's session storage and goes out as X-API-Key.
+const keyInput = document.getElementById('api-key');
+keyInput.value = sessionStorage.getItem('cnn-api-key') || '';
+keyInput.addEventListener('change', () => { sessionStorage.setItem('cnn-api-key', keyInput.value.trim()); route(); });
+function withKey(headers = {}) {
+  const key = sessionStorage.getItem('cnn-api-key');
+  return key ? { ...headers, 'X-API-Key': key } : headers;
+}
+
 async function api(path, options = {}) {
-  const response = await fetch(`${API}/${path}`, options);
+  const response = await fetch(`${API}/${path}`, { ...options, headers: withKey(options.headers) });
   const type = response.headers.get('content-type') || '';
   const body = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
@@ -174,7 +183,7 @@ async function runView(id) {
   await loadCheckpoints();
   if (FINAL.has(job.state)) return () => {};
 
-  const stream = new EventSource(`${API}/training-jobs/${id}/events`);
+  const stream = eventStream(`${API}/training-jobs/${id}/events`);
   stream.addEventListener('progress', m => {
     const p = JSON.parse(m.data);
     if (p.loss != null) liveLoss.push([p.step, p.loss]);
@@ -195,8 +204,39 @@ async function runView(id) {
   return () => stream.close();
 }
 
+/** Server-sent events read with fetch (EventSource cannot send the API key header); same listener API. */
+function eventStream(url) {
+  const target = new EventTarget();
+  const abort = new AbortController();
+  (async () => {
+    const response = await fetch(url, { headers: withKey({ Accept: 'text/event-stream' }), signal: abort.signal });
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) name = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length) target.dispatchEvent(new MessageEvent(name, { data: data.join('\n') }));
+      }
+    }
+  })().catch(e => { if (e.name !== 'AbortError') toast(`live updates stopped: ${e.message}`); });
+  return { addEventListener: (n, f) => target.addEventListener(n, f), close: () => abort.abort() };
+}
+
 async function download(url, name) {
-  const response = await fetch(url, { headers: { Accept: 'text/csv' } });
+  const response = await fetch(url, { headers: withKey({ Accept: 'text/csv' }) });
+  if (!response.ok) { toast(`${response.status} ${response.statusText}`); return; }
   const link = h('a', { href: URL.createObjectURL(await response.blob()), download: name });
   link.click();
   URL.revokeObjectURL(link.href);

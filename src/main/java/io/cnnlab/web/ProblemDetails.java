@@ -43,6 +43,26 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return URI.create("urn:problem-type:cnn-lab:" + slug);
     }
 
+    /** No key, or a wrong one (the key is never logged or echoed). */
+    @ExceptionHandler(org.springframework.security.core.AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthenticated(org.springframework.security.core.AuthenticationException e) {
+        String detail = e instanceof org.springframework.security.authentication.BadCredentialsException
+                ? "the API key is not valid"
+                : "this endpoint needs an API key: Authorization: Bearer <key> or X-API-Key: <key>";
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"cnn-lab\"")
+                .body(problem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication required", detail));
+    }
+
+    @ExceptionHandler(org.springframework.security.access.AccessDeniedException.class)
+    ProblemDetail forbidden(org.springframework.security.access.AccessDeniedException e) {
+        var who = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+        log.info("refused: key {} lacks the role for this request", who == null ? "(none)" : who.getName());
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
+                "this API key's roles do not allow this request (trainer: jobs and models; client: classify and read; "
+                        + "metrics: actuator)");
+    }
+
     @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());

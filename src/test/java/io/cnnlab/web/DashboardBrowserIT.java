@@ -53,6 +53,21 @@ class DashboardBrowserIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         ServiceFixture.withGeneratedData(registry, home, 40, 21);
+        // security on (keys configured, listening on all interfaces): the page must carry the key everywhere,
+        // including the event stream
+        registry.add("cnn.security.keys[0].name", () -> "browser");
+        registry.add("cnn.security.keys[0].sha256", () -> java.util.HexFormat.of().formatHex(sha256(KEY)));
+        registry.add("cnn.security.keys[0].roles", () -> "trainer");
+    }
+
+    private static final String KEY = "dashboard-test-key-42";
+
+    private static byte[] sha256(String value) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @LocalServerPort
@@ -102,6 +117,11 @@ class DashboardBrowserIT {
     @Order(1)
     void submitAJobAndWatchItsCurveGrow() throws Exception {
         open("");
+        waitUpTo(20).until(d -> d.findElement(By.id("view")).getText().contains("Could not load this page"));
+        assertThat(browser.findElement(By.id("view")).getText()).contains("API key");
+        WebElement key = browser.findElement(By.id("api-key"));
+        key.sendKeys(KEY);
+        key.sendKeys(org.openqa.selenium.Keys.TAB); // change event: the page reloads its view with the key
         waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#architecture option")).isEmpty());
         new Select(browser.findElement(By.id("architecture"))).selectByValue("baseline");
         assertThat(browser.findElement(By.id("arch-info")).getText()).contains("parameters").contains("MACs per image");

@@ -1,0 +1,109 @@
+package io.cnnlab.security;
+
+import jakarta.servlet.DispatcherType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Who may call what. Health probes, the dashboard's static files and the API description are open; reading and
+ * classifying need a client key, changing jobs and models a trainer key, metrics a metrics key. Refusals are
+ * problem details from the same mapping as every other error.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SecurityProperties.class)
+public class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    @Bean
+    SecurityMode securityMode(SecurityProperties properties, Environment environment) {
+        SecurityMode mode = SecurityMode.decide(properties.enabled(), !properties.keys().isEmpty(),
+                serverAddress(environment.getProperty("server.address")));
+        String warning = mode.warning();
+        if (warning != null) {
+            log.warn(warning);
+        } else {
+            log.info("API keys {}: {} key(s) configured", mode.enabled() ? "required" : "not required",
+                    properties.keys().size());
+        }
+        return mode;
+    }
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.fromHierarchy("ROLE_TRAINER > ROLE_CLIENT");
+    }
+
+    /** There are no user accounts, only API keys; this also keeps Spring Boot from creating a default user. */
+    @Bean
+    UserDetailsService noUserAccounts() {
+        return username -> {
+            throw new UsernameNotFoundException("this service authenticates API keys, not users");
+        };
+    }
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, SecurityMode mode, SecurityProperties properties,
+                                    @Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) throws Exception {
+        AuthenticationEntryPoint unauthenticated = (request, response, e) -> errors.resolveException(request, response, null, e);
+        AccessDeniedHandler forbidden = (request, response, e) -> errors.resolveException(request, response, null, e);
+        http.csrf(AbstractHttpConfigurer::disable) // no cookies, no sessions: nothing for a cross-site request to ride on
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden));
+        if (!mode.enabled()) {
+            return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+        http.addFilterBefore(new ApiKeyFilter(new ApiKeys(properties.keys()), unauthenticated),
+                AnonymousAuthenticationFilter.class);
+        return http.authorizeHttpRequests(a -> a
+                .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
+                .requestMatchers("/actuator/health", "/actuator/health/**", "/v2/health/**").permitAll()
+                .requestMatchers("/", "/index.html", "/app.js", "/chart.js", "/app.css", "/favicon.ico").permitAll()
+                .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()
+                .requestMatchers("/actuator/**").hasRole(Role.METRICS.name())
+                .requestMatchers(HttpMethod.POST, "/api/v1/models/*/classify", "/api/v1/models/*/versions/*/classify",
+                        "/api/v1/models/*/aliases/*/classify", "/v2/models/**").hasRole(Role.CLIENT.name())
+                .requestMatchers(HttpMethod.GET, "/api/**", "/v2", "/v2/**").hasRole(Role.CLIENT.name())
+                .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel",
+                        "/api/v1/models/*/versions").hasRole(Role.TRAINER.name())
+                .requestMatchers(HttpMethod.PUT, "/api/v1/models/**").hasRole(Role.TRAINER.name())
+                .requestMatchers(HttpMethod.DELETE, "/api/v1/models/**").hasRole(Role.TRAINER.name())
+                .anyRequest().denyAll()).build();
+    }
+
+    private static InetAddress serverAddress(String configured) {
+        if (configured == null || configured.isBlank()) {
+            return null; // Tomcat listens on every interface
+        }
+        try {
+            return InetAddress.getByName(configured.trim());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("server.address is not an address: " + configured, e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.cnnlab.security;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * API-key authentication ({@code cnn.security.*}).
+ *
+ * @param enabled on, off, or (unset) on exactly when keys are configured and the service listens beyond loopback
+ * @param keys    the accepted keys, each known only by the SHA-256 of its value
+ */
+@Validated
+@ConfigurationProperties("cnn.security")
+public record SecurityProperties(Boolean enabled, @Valid List<Key> keys) {
+
+    public SecurityProperties {
+        keys = keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    /**
+     * @param name   who holds the key; shows up in logs instead of the key
+     * @param sha256 hex SHA-256 of the key's value ({@code printf %s "$KEY" | sha256sum})
+     */
+    public record Key(@NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String name,
+                      @NotBlank @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (a SHA-256)") String sha256,
+                      @NotEmpty Set<Role> roles) {
+    }
+}
