@@ -45,6 +45,7 @@ class TrainingJobsEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         ServiceFixture.withGeneratedData(registry, home, 40, 7);
         registry.add("cnn.training.max-queued", () -> "50");
+        registry.add("cnn.training.max-submissions-per-minute", () -> "1000");
     }
 
     @LocalServerPort

@@ -20,6 +20,7 @@ public class TrainingJobs {
     private final TrainingProperties properties;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final SubmissionRate submissionRate;
 
     TrainingJobs(JobStore store, TrainingWorkers workers, TrainingProperties properties, Clock clock,
                  ApplicationEventPublisher events) {
@@ -28,6 +29,7 @@ public class TrainingJobs {
         this.properties = properties;
         this.clock = clock;
         this.events = events;
+        this.submissionRate = new SubmissionRate(properties.maxSubmissionsPerMinute(), clock);
     }
 
     /** Queues a job, or returns the one already submitted with the same idempotency key. */
@@ -35,6 +37,11 @@ public class TrainingJobs {
         long queued = store.count(JobState.QUEUED);
         if (queued >= properties.maxQueued()) {
             throw new QueueFullException(queued, RETRY_AFTER_FULL_QUEUE);
+        }
+        Duration wait = submissionRate.acquire();
+        if (!wait.isZero()) {
+            throw new QueueFullException("more than %d job submissions in a minute (cnn.training.max-submissions-per-minute); retry later"
+                    .formatted(properties.maxSubmissionsPerMinute()), wait);
         }
         JobStore.Submitted submitted = store.insert(job, clock.instant());
         if (submitted.created()) {

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param keepCheckpoints       most recent checkpoints kept per job (the best is kept besides)
  * @param shutdownTimeout       how long a graceful shutdown waits for running jobs to checkpoint
  * @param progressWriteInterval how often a running job's progress is written to the database
+ * @param maxSubmissionsPerMinute job submissions accepted per minute (a token bucket: bursts up to this many)
  */
 @Validated
 @ConfigurationProperties("cnn.training")
@@ -26,5 +27,6 @@ public record TrainingProperties(@Min(1) @Max(64) @DefaultValue("1") int workers
                                  @Min(0) @DefaultValue("0") int checkpointEverySteps,
                                  @Min(1) @Max(1000) @DefaultValue("3") int keepCheckpoints,
                                  @NotNull @DefaultValue("60s") Duration shutdownTimeout,
-                                 @NotNull @DefaultValue("2s") Duration progressWriteInterval) {
+                                 @NotNull @DefaultValue("2s") Duration progressWriteInterval,
+                                 @Min(1) @Max(100_000) @DefaultValue("60") int maxSubmissionsPerMinute) {
 }

@@ -122,7 +122,7 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfter().toSeconds()))
-                .body(problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Training queue full", e.getMessage()));
+                .body(problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Too many training jobs", e.getMessage()));
     }
 
     @Override
@@ -144,6 +144,45 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         String detail = e.getAllErrors().stream().map(error -> String.valueOf(error.getDefaultMessage()))
                 .reduce((a, b) -> a + "; " + b).orElse("invalid request");
         return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail));
+    }
+
+    /**
+     * Unreadable JSON. A body beyond Jackson's read constraints (spring.jackson.factory.constraints.read.*: document
+     * length, nesting depth, string and number length) is named as such; a too long document is a 413.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(org.springframework.http.converter.HttpMessageNotReadableException e,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        Throwable cause = e.getMostSpecificCause();
+        if (cause instanceof tools.jackson.core.exc.StreamConstraintsException limit) {
+            boolean tooLong = String.valueOf(limit.getMessage()).startsWith("Document length");
+            HttpStatus code = tooLong ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+            return ResponseEntity.status(code).body(problem(code, tooLong ? "body-too-large" : "invalid-request",
+                    tooLong ? "Request body too large" : "Invalid request", "request body exceeds a limit: "
+                            + limit.getOriginalMessage()));
+        }
+        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                "the request body is not readable JSON of the expected shape"));
+    }
+
+    /** Beyond the multipart size limits or Tomcat's part count (server.tomcat.max-part-count). */
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(
+            org.springframework.web.multipart.MaxUploadSizeExceededException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        Throwable root = org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e);
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
+                "body-too-large", "Request body too large", "the multipart request exceeds a limit: " + root.getMessage()));
+    }
+
+    /** Multipart requests that are malformed or cut off mid-way. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ProblemDetail badMultipart(org.springframework.web.multipart.MultipartException e) {
+        Throwable root = org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e);
+        log.debug("bad multipart request: {}", root.toString());
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                "the multipart request could not be read: " + root.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
