@@ -68,7 +68,7 @@ async function jobsView() {
   const describe = () => {
     const a = architectures.find(x => x.name === select.value);
     info.textContent = `${a.description} — ${num(a.parameters)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
-    learningRate.value = a.name === 'batchnorm' ? 0.04 : 0.0001; // the seed's recipe per network
+    learningRate.value = a.defaultLearningRate.initial; // the recipe's start; its decay stays the recipe's
   };
   select.addEventListener('change', describe);
   const form = h('form', { class: 'grid', id: 'submit-form' },

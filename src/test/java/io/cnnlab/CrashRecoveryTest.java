@@ -8,20 +8,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,42 +32,36 @@ class CrashRecoveryTest {
     @TempDir
     Path home;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
-    private Process service;
-    private int port;
+    private ChildService service;
 
     @AfterEach
     void stop() throws IOException {
         if (service != null) {
-            service.destroyForcibly();
-        }
-        Path log = home.resolve("service.log");
-        if (java.nio.file.Files.exists(log)) {
-            // the child's own log, for whoever reads a failure
-            List<String> lines = java.nio.file.Files.readAllLines(log);
-            lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            service.close();
         }
     }
 
     @Test
     void aJobSurvivesKillNineAndAGracefulStopAndFinishesOnce() throws Exception {
         Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 3);
-        start(data);
+        service = new ChildService(home, data, List.of("-Xmx1g"), List.of(
+                "--cnn.training.checkpoint-every-steps=" + CHECKPOINT_EVERY,
+                "--cnn.training.progress-write-interval=200ms")).start();
         String id = json.readTree(post("/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":40,\"batchSize\":10,\"learningRate\":0.001}")).get("id").asString();
         long total = 40L * STEPS_PER_EPOCH;
 
         // 1. kill -9 once it has checkpointed a few times
         await().atMost(Duration.ofMinutes(4)).until(() -> checkpointSteps(id).stream().anyMatch(s -> s >= 3 * STEPS_PER_EPOCH));
-        service.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        service.kill();
         Stored afterKill = stored(id);
         assertThat(afterKill.state()).isEqualTo("RUNNING"); // nobody had the chance to say otherwise
         assertThat(afterKill.latestCheckpoint()).isPositive().isLessThan(total);
         assertThat(afterKill.jobs()).isEqualTo(1);
 
         // 2. restart: back to the queue, continues from the latest checkpoint, not from zero
-        start(data);
+        service.start();
         await().atMost(Duration.ofMinutes(1)).until(() -> job(id).get("attempts").asInt() == 2);
         List<Long> stepsSeen = new ArrayList<>();
         await().atMost(Duration.ofMinutes(1)).until(() -> {
@@ -89,14 +76,13 @@ class CrashRecoveryTest {
         // 3. graceful stop while running: a checkpoint at the current step, the job back to QUEUED
         await().atMost(Duration.ofMinutes(4)).until(() -> job(id).get("step").asLong() >= afterKill.latestCheckpoint() + 2 * STEPS_PER_EPOCH);
         long beforeStop = job(id).get("step").asLong();
-        service.destroy(); // SIGTERM
-        assertThat(service.waitFor(90, TimeUnit.SECONDS)).as("exits after a graceful stop").isTrue();
+        assertThat(service.terminate(Duration.ofSeconds(90))).as("exits after a graceful stop (SIGTERM)").isTrue();
         Stored afterStop = stored(id);
         assertThat(afterStop.state()).isEqualTo("QUEUED");
         assertThat(afterStop.latestCheckpoint()).isGreaterThanOrEqualTo(beforeStop);
 
         // 4. restart again: it finishes, once, with one history row per epoch
-        start(data);
+        service.start();
         await().atMost(Duration.ofMinutes(6)).until(() -> job(id).get("state").asString().equals("SUCCEEDED"));
         JsonNode done = job(id);
         assertThat(done.get("attempts").asInt()).isEqualTo(3);
@@ -110,34 +96,12 @@ class CrashRecoveryTest {
         assertThat(json.readTree(get("/api/v1/training-jobs")).get("total").asLong()).isEqualTo(1);
     }
 
-    private void start(Path data) throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        service = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                Application.class.getName(),
-                "--server.port=" + port,
-                "--cnn.home=" + home,
-                "--cnn.data-dir=" + data,
-                "--cnn.dataset.download=false",
-                "--cnn.training.checkpoint-every-steps=" + CHECKPOINT_EVERY,
-                "--cnn.training.progress-write-interval=200ms")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("service.log").toFile()))
-                .start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> http.send(request("/actuator/health/readiness").build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-    }
-
     record Stored(String state, long latestCheckpoint, int jobs) {
     }
 
     /** Reads the H2 database of a stopped service directly. */
     private Stored stored(String id) throws SQLException {
-        String url = "jdbc:h2:file:" + home.resolve("db/cnn-lab") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
-        try (Connection db = DriverManager.getConnection(url, "sa", "")) {
+        try (Connection db = service.database()) {
             return new Stored(
                     single(db, "select state from training_job where id = '" + id + "'").getString(1),
                     single(db, "select coalesce(max(step), 0) from checkpoint where job_id = '" + id + "'").getLong(1),
@@ -161,16 +125,11 @@ class CrashRecoveryTest {
         return json.readTree(get("/api/v1/training-jobs/" + id));
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10));
-    }
-
     private String get(String path) throws Exception {
-        return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return service.get(path);
     }
 
     private String post(String path, String body) throws Exception {
-        return http.send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return service.postJson(path, body).toString();
     }
 }

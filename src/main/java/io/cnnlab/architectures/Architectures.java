@@ -23,6 +23,12 @@ public final class Architectures {
         return new Architectures(List.of(new Baseline(), new Factorized(), new Multibranch(), new Batchnorm()));
     }
 
+    /** The seed's four networks and the one that combines their techniques: what the service offers. */
+    public static Architectures offered() {
+        return new Architectures(List.of(new Baseline(), new Factorized(), new Multibranch(), new Batchnorm(),
+                new Combined()));
+    }
+
     public List<Architecture> all() {
         return List.copyOf(byName.values());
     }

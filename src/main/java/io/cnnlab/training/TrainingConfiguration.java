@@ -13,7 +13,7 @@ class TrainingConfiguration {
 
     @Bean
     Architectures architectures() {
-        return Architectures.seed();
+        return Architectures.offered();
     }
 
     @Bean

@@ -7,20 +7,24 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.cnnlab.training.LearningRate;
+import io.cnnlab.training.TrainingPlan;
+
 import java.util.List;
 
 @RestController
 @RequestMapping("/api/v1/architectures")
 class ArchitectureController {
 
-    /** A network as users choose it: what it is and what it costs. */
+    /** A network as users choose it: what it is, what it costs, and the learning rate its recipe starts from. */
     record ArchitectureView(String name, String description, long parameters, long trainableParameters,
-                            long macsPerImage, List<NetworkCost.LayerCost> layers) {
+                            long macsPerImage, LearningRate defaultLearningRate, List<NetworkCost.LayerCost> layers) {
 
         static ArchitectureView of(Architecture architecture) {
             NetworkCost cost = architecture.cost();
             return new ArchitectureView(architecture.name(), architecture.description(), cost.parameters(),
-                    cost.trainableParameters(), cost.macs(), cost.layers());
+                    cost.trainableParameters(), cost.macs(),
+                    TrainingPlan.seedDefaults(architecture.name()).learningRate(), cost.layers());
         }
     }
 

@@ -54,9 +54,9 @@ class ArchitecturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"baseline", "factorized", "multibranch", "batchnorm"})
+    @CsvSource({"baseline", "factorized", "multibranch", "batchnorm", "combined"})
     void initialisedNetworkHasTheCountedParametersAndMapsABatchToProbabilities(String name) {
-        Architecture architecture = architectures.get(name);
+        Architecture architecture = Architectures.offered().get(name);
         ComputationGraph net = new ComputationGraph(architecture.configuration(NetworkSettings.defaults()));
         net.init();
 
@@ -66,6 +66,30 @@ class ArchitecturesTest {
         for (float rowSum : out.sum(1).toFloatVector()) {
             assertThat(rowSum).isCloseTo(1f, within(1e-5f));
         }
+    }
+
+    @Test
+    void theServiceOffersTheSeedsNetworksAndTheCombinedOne() {
+        assertThat(Architectures.offered().names()).containsExactly("baseline", "factorized", "multibranch", "batchnorm", "combined");
+    }
+
+    /** Combined: factorised branches behind 1x1 reductions, batch norm after every convolution, no ReLU before pooling. */
+    @Test
+    void theCombinedNetworkUsesAllThreeTechniques() {
+        NetworkCost cost = Architectures.offered().get("combined").cost();
+        var kernels = cost.layers().stream().filter(l -> l.kernel() != null)
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::kernel));
+        assertThat(kernels).containsEntry("stem_5x1", "5x1").containsEntry("stem_1x5", "1x5")
+                .containsEntry("a1_7x1", "7x1").containsEntry("a1_1x7", "1x7").containsEntry("b1_3x1", "3x1");
+        assertThat(kernels.values()).noneMatch(k -> k.equals("3x3") || k.equals("5x5") || k.equals("7x7"));
+        Map<String, String> shapes = cost.layers().stream()
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::output, (a, b) -> a));
+        assertThat(shapes).containsEntry("a2", "192x12x12").containsEntry("b1", "384x6x6").containsEntry("logits", "10x6x6");
+        long convolutions = cost.layers().stream().filter(l -> l.type().contains("Convolution")).count();
+        long normalised = cost.layers().stream().filter(l -> cost.layers().stream().anyMatch(b -> b.name().equals(l.name() + "_bn"))).count();
+        assertThat(normalised).isEqualTo(convolutions - 1);
+        assertThat(convolutions).isEqualTo(2 + 3 * 10 + 1); // stem, three blocks of ten, logits: all but logits normalised
+        System.out.printf("combined: %,d parameters, %,d MACs per image%n", cost.parameters(), cost.macs());
     }
 
     @Test
