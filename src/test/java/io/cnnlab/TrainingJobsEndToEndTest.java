@@ -108,7 +108,7 @@ class TrainingJobsEndToEndTest {
                 .contains("cnn_training_queue_depth")
                 .contains("cnn_training_epoch_seconds")
                 .contains("cnn_training_test_accuracy")
-                .contains("cnn_nd4j_offheap_bytes");
+                .contains("cnn_process_physical_max_bytes");
     }
 
     @Test
@@ -273,7 +273,8 @@ class TrainingJobsEndToEndTest {
     void architecturesReportTheirCosts() throws Exception {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
 
-        assertThat(architectures).hasSize(4);
+        assertThat(architectures).hasSize(5); // the seed's four and combined
+        assertThat(architectures.get(4).get("defaultLearningRate").get("initial").asDouble()).isEqualTo(0.002);
         assertThat(architectures.get(0).get("name").asString()).isEqualTo("baseline");
         assertThat(architectures.get(0).get("parameters").asLong()).isEqualTo(123_338);
         assertThat(architectures.get(1).get("macsPerImage").asLong()).isEqualTo(9_239_040);

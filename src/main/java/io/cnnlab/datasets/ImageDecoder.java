@@ -4,7 +4,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 
@@ -44,12 +43,15 @@ public final class ImageDecoder {
         }
     }
 
+    /** Longest a single decode may take: a 40-megapixel JPEG decodes in well under this on one core. */
+    private static final long DECODE_BUDGET_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     /** 3 x 32 x 32 bytes, channel planes R, G, B. */
     public byte[] decode(byte[] encoded) {
         if (encoded == null || encoded.length == 0) {
             throw new UnusableImageException(UnusableImageException.Reason.UNREADABLE, "the image is empty");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+        try (ImageInputStream in = new GuardedImageInputStream(encoded, DECODE_BUDGET_NANOS)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new UnusableImageException(UnusableImageException.Reason.UNSUPPORTED,

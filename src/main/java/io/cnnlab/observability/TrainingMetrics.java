@@ -38,10 +38,11 @@ class TrainingMetrics {
         }
         Gauge.builder("cnn.training.queue.depth", () -> counts().get(JobState.QUEUED))
                 .description("jobs waiting for a worker").register(registry);
-        Gauge.builder("cnn.nd4j.offheap.bytes", Pointer::totalBytes).baseUnit("bytes")
-                .description("off-heap memory allocated through JavaCPP (ND4J arrays outside workspaces; workspaces are not counted)").register(registry);
-        Gauge.builder("cnn.nd4j.offheap.max.bytes", Pointer::maxBytes).baseUnit("bytes")
-                .description("JavaCPP's off-heap limit (org.bytedeco.javacpp.maxbytes)").register(registry);
+        // ND4J 1.0.0-M2.1 allocates its arrays natively, out of JavaCPP's sight (Pointer.totalBytes stays ~0): the
+        // resident size is the one honest measure of its memory, and maxphysicalbytes the cap JavaCPP enforces
+        Gauge.builder("cnn.process.physical.max.bytes", Pointer::maxPhysicalBytes).baseUnit("bytes")
+                .description("JavaCPP's cap on the process's resident memory (org.bytedeco.javacpp.maxphysicalbytes); "
+                        + "allocations beyond it fail with OutOfMemoryError").register(registry);
         Gauge.builder("cnn.process.physical.bytes", Pointer::physicalBytes).baseUnit("bytes")
                 .description("resident memory of the process as JavaCPP measures it").register(registry);
     }

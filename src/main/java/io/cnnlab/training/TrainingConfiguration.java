@@ -1,7 +1,9 @@
 package io.cnnlab.training;
 
+import io.cnnlab.CnnProperties;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.datasets.Preprocessing;
+import org.deeplearning4j.util.CrashReportingUtil;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,7 +24,9 @@ class TrainingConfiguration {
     }
 
     @Bean
-    Trainer trainer(Preprocessing preprocessing) {
+    Trainer trainer(Preprocessing preprocessing, CnnProperties cnn) {
+        // DL4J writes a memory report when a job runs out of memory; by default into the working directory
+        CrashReportingUtil.crashDumpOutputDirectory(cnn.home().resolve("crash-dumps").toFile());
         return new Trainer(preprocessing, new Evaluator(preprocessing, 500));
     }
 }

@@ -15,6 +15,7 @@ import io.cnnlab.jobs.JobFailedException;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingProperties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -49,6 +50,16 @@ class TrainingJobExecutor implements JobExecutor {
 
     @Override
     public Result execute(TrainingJob job, JobControl control) throws InterruptedException {
+        try {
+            return train(job, control);
+        } finally {
+            // workspaces hold their peak size for reuse by this thread; after a job, above all one that ran out of
+            // memory, that peak would starve the next job on this worker (seen: every later job failed with OOM)
+            Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        }
+    }
+
+    private Result train(TrainingJob job, JobControl control) throws InterruptedException {
         TrainingPlan plan = TrainingPlans.toPlan(job.architecture(), job.parameters());
         Cifar10 cifar;
         try {

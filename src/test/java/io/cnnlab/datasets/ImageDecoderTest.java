@@ -68,6 +68,23 @@ class ImageDecoderTest {
         }
     }
 
+    /**
+     * Found by UploadFuzzFaultIT: a WebP whose RIFF header was damaged sends the WebP plugin's bit reader into an
+     * endless loop at the end of the data. The decoder's stream stops it.
+     */
+    @Test
+    void aDecoderThatNeverStopsIsStoppedAtTheEndOfTheData() throws IOException {
+        byte[] endless;
+        try (InputStream in = getClass().getResourceAsStream("/images/endless-vp8l.webp")) {
+            endless = in.readAllBytes();
+        }
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+                assertThatThrownBy(() -> decoder.decode(endless))
+                        .isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                                e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.UNREADABLE))
+                        .hasMessageContaining("truncated or corrupt"));
+    }
+
     @Test
     void progressiveJpegDecodes() throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();

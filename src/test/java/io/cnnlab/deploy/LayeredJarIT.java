@@ -89,7 +89,7 @@ class LayeredJarIT {
         // JavaCPP took the image's off-heap cap (2000m) and unpacked its natives into the writable scratch volume
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("cnn_nd4j_offheap_max_bytes " + (double) (2000L << 20));
+        assertThat(metrics).contains("cnn_process_physical_max_bytes " + (double) (3700L << 20));
         assertThat(scratch.resolve("javacpp")).isDirectory();
     }
 

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An absurd batch on a service whose native memory is capped (JavaCPP maxbytes, as the container image sets it):
+ * An absurd batch on a service whose memory is capped (JavaCPP maxphysicalbytes, as the container image sets it):
  * that job fails with a reason a user can act on; the worker, the process and the next job live on.
  */
 class TrainingOutOfMemoryFaultIT {
@@ -36,7 +36,7 @@ class TrainingOutOfMemoryFaultIT {
     @Test
     void anAbsurdBatchFailsItsJobAndNothingElse() throws Exception {
         Path data = CifarFixtures.writeDirectory(home.resolve("data"), 500, 12);
-        service = new ChildService(home, data, List.of("-Xmx768m", "-Dorg.bytedeco.javacpp.maxbytes=400m"), List.of()).start();
+        service = new ChildService(home, data, List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=1200m"), List.of()).start();
 
         String greedy = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"multibranch\",\"epochs\":1,\"batchSize\":2048}").get("id").asString();

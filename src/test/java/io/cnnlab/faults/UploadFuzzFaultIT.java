@@ -87,6 +87,9 @@ class UploadFuzzFaultIT {
             byte[] seed = seeds.get(random.nextInt(seeds.size()));
             Mutation mutation = Mutation.values()[random.nextInt(Mutation.values().length)];
             byte[] input = mutation.apply(seed, random);
+            Path last = Path.of("target", "fuzz-last-input.bin"); // kept: if the JVM dies or hangs, this is the one
+            Files.createDirectories(last.getParent());
+            Files.write(last, input);
             long start = System.nanoTime();
             HttpResponse<String> response;
             try {
@@ -94,7 +97,8 @@ class UploadFuzzFaultIT {
                         .timeout(Duration.ofSeconds(20)).header("Content-Type", "image/png")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(input)).build(), HttpResponse.BodyHandlers.ofString());
             } catch (HttpTimeoutException e) {
-                throw new AssertionError("input " + i + " (" + mutation + " of a " + seed.length + "-byte seed) hung for 20 s", e);
+                throw new AssertionError("input " + i + " (" + mutation + " of a " + seed.length
+                        + "-byte seed, kept in target/fuzz-last-input.bin) hung for 20 s", e);
             }
             slowest = Math.max(slowest, System.nanoTime() - start);
             statuses.merge(response.statusCode(), 1, Integer::sum);

@@ -113,7 +113,10 @@ class ApiKeySecurityTest {
 
     @Test
     void healthDashboardAndApiDescriptionAreOpenMetricsNeedTheirKey() throws Exception {
-        assertThat(send("GET", "/actuator/health/readiness", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> probe = send("GET", "/actuator/health/readiness", null, null);
+        assertThat(probe.statusCode()).isEqualTo(200);
+        assertThat(probe.body()).isEqualTo("{\"status\":\"UP\"}"); // no paths, disk or database details for strangers
+        assertThat(send("GET", "/actuator/health/readiness", METRICS, null).body()).contains("stateDirectory").contains("details");
         assertThat(send("GET", "/v2/health/live", null, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/", null, null).body()).contains("<title>cnn-lab</title>");
         assertThat(send("GET", "/app.js", null, null).statusCode()).isEqualTo(200);

@@ -1,0 +1,72 @@
+package io.cnnlab.datasets;
+
+import javax.imageio.stream.ImageInputStreamImpl;
+
+/**
+ * An in-memory image stream that stops decoders which never stop. Some readers (seen: TwelveMonkeys' WebP VP8L
+ * bit reader on a damaged header) keep reading at the end of the data forever; ImageIO has no timeout. Every read
+ * here counts: reads past the end beyond a small allowance, or any read after the deadline, throw an unchecked
+ * {@link ImageDecoder.UnusableImageException}, which a reader's own {@code catch (IOException)} cannot swallow.
+ * It also keeps the bytes in memory, where ImageIO's default stream for a plain InputStream may cache to a file.
+ */
+final class GuardedImageInputStream extends ImageInputStreamImpl {
+
+    /** Bit readers legitimately look a few words past the end; a decoder that needs more is stuck. */
+    private static final int READS_PAST_END_ALLOWED = 4096;
+
+    private final byte[] data;
+    private final long deadlineNanos;
+    private int readsPastEnd;
+
+    GuardedImageInputStream(byte[] data, long budgetNanos) {
+        this.data = data;
+        this.deadlineNanos = System.nanoTime() + budgetNanos;
+    }
+
+    @Override
+    public int read() {
+        checkProgress();
+        if (streamPos >= data.length) {
+            pastEnd();
+            return -1;
+        }
+        bitOffset = 0;
+        return data[(int) streamPos++] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) {
+        checkProgress();
+        if (length == 0) {
+            return 0;
+        }
+        if (streamPos >= data.length) {
+            pastEnd();
+            return -1;
+        }
+        bitOffset = 0;
+        int n = (int) Math.min(length, data.length - streamPos);
+        System.arraycopy(data, (int) streamPos, buffer, offset, n);
+        streamPos += n;
+        return n;
+    }
+
+    @Override
+    public long length() {
+        return data.length;
+    }
+
+    private void checkProgress() {
+        if (System.nanoTime() > deadlineNanos) {
+            throw new ImageDecoder.UnusableImageException(ImageDecoder.UnusableImageException.Reason.UNREADABLE,
+                    "the image took too long to decode (corrupt?)");
+        }
+    }
+
+    private void pastEnd() {
+        if (++readsPastEnd > READS_PAST_END_ALLOWED) {
+            throw new ImageDecoder.UnusableImageException(ImageDecoder.UnusableImageException.Reason.UNREADABLE,
+                    "the image data ends before the image does (truncated or corrupt)");
+        }
+    }
+}
