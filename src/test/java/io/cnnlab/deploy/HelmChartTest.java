@@ -62,6 +62,7 @@ class HelmChartTest {
     void nonDefaultValuesAddMonitoringIngressAndADataVolumeAndDropWhatIsSwitchedOff() {
         List<Map<String, Object>> manifests = render(new Helm(CHART).template().withName("prod")
                 .set("serviceMonitor.enabled", "true")
+                .set("serviceMonitor.bearerTokenSecret.name", "cnn-lab-metrics")
                 .set("ingress.enabled", "true")
                 .set("ingress.hosts[0].host", "cnn.example.com")
                 .set("ingress.hosts[0].paths[0].path", "/")
@@ -75,6 +76,9 @@ class HelmChartTest {
 
         assertThat(kinds(manifests)).contains("ServiceMonitor", "Ingress").doesNotContain("PersistentVolumeClaim");
         assertThat(at(find(manifests, "ServiceMonitor"), "spec.endpoints[0].path")).isEqualTo("/actuator/prometheus");
+        // with API keys on, Prometheus scrapes with a metrics key from a Secret
+        assertThat(at(find(manifests, "ServiceMonitor"), "spec.endpoints[0].authorization.credentials.name")).isEqualTo("cnn-lab-metrics");
+        assertThat(at(find(manifests, "ServiceMonitor"), "spec.endpoints[0].authorization.credentials.key")).isEqualTo("token");
         assertThat(at(find(manifests, "Ingress"), "spec.rules[0].host")).isEqualTo("cnn.example.com");
         Map<String, Object> deployment = find(manifests, "Deployment");
         Map<String, Object> container = container(deployment);
