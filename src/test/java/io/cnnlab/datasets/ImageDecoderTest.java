@@ -85,6 +85,26 @@ class ImageDecoderTest {
                         .hasMessageContaining("truncated or corrupt"));
     }
 
+    /**
+     * A CMYK JPEG as print workflows write it (Adobe APP14 marker, YCCK transform), made with ImageMagick:
+     * {@code convert -size 32x32 xc:red ( -size 16x32 xc:blue ) -geometry +16+0 -composite -colorspace CMYK}.
+     * The JDK's own reader refuses such files; the TwelveMonkeys plugin converts them to RGB.
+     */
+    @Test
+    void cmykJpegComesOutInRgb() throws IOException {
+        byte[] planes;
+        try (InputStream in = getClass().getResourceAsStream("/images/red-blue-cmyk.jpg")) {
+            planes = decoder.decode(in.readAllBytes());
+        }
+        int left = 16 * 32 + 4, right = 16 * 32 + 28, g = 32 * 32, b = 2 * 32 * 32;
+        assertThat(planes[left] & 0xFF).isGreaterThan(240);
+        assertThat(planes[g + left] & 0xFF).isLessThan(15);
+        assertThat(planes[b + left] & 0xFF).isLessThan(15);
+        assertThat(planes[right] & 0xFF).isLessThan(15);
+        assertThat(planes[g + right] & 0xFF).isLessThan(15);
+        assertThat(planes[b + right] & 0xFF).isGreaterThan(240);
+    }
+
     @Test
     void progressiveJpegDecodes() throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
