@@ -245,33 +245,37 @@ async function download(url, name) {
 // ---- Compare -------------------------------------------------------------------------------------------------
 async function compareView(query) {
   const preselected = new Set((query.get('jobs') || '').split(',').filter(Boolean));
+  const targets = (query.get('at') || '60,70').split(',').map(Number).filter(t => t > 0 && t <= 100).slice(0, 6);
   const page = await api('training-jobs?size=100');
   const boxes = page.items.map(j => h('label', { style: 'flex-direction:row;gap:6px;align-items:center' },
     h('input', { type: 'checkbox', value: j.id, checked: preselected.has(j.id), 'data-job-id': j.id }),
     `${shortId(j.id)} ${j.architecture} (${j.state}, best ${pct(j.bestTestAccuracy)})`));
+  const at = h('input', { id: 'thresholds', value: targets.join(','), size: 12, 'aria-label': 'test accuracies, %' });
   const result = h('div', { id: 'comparison' });
   view.replaceChildren(
     h('section', { class: 'card' }, h('h2', {}, 'Pick runs to compare'),
       h('div', { class: 'grid', style: 'display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:4px' }, boxes),
-      h('p', {}, h('button', { id: 'compare', onclick: () => {
+      h('p', {}, 'Time to reach test accuracy (%): ', at, ' ', h('button', { id: 'compare', onclick: () => {
         const ids = boxes.map(b => b.querySelector('input')).filter(i => i.checked).map(i => i.value);
-        location.hash = `#/compare?jobs=${ids.join(',')}`;
+        location.hash = `#/compare?jobs=${ids.join(',')}&at=${encodeURIComponent(at.value.replace(/\s/g, ''))}`;
       } }, 'Compare'))),
     result);
   if (!preselected.size) return () => {};
 
   const ids = [...preselected].join(',');
-  const rows = await api(`comparisons?jobs=${ids}`);
+  const keys = targets.map(t => String(t / 100));   // the service keys thresholds as they were sent
+  const question = `comparisons?jobs=${ids}&thresholds=${keys.join(',')}`;
+  const rows = await api(question);
   const chartDiv = h('div', { id: 'compare-chart' });
   result.replaceChildren(h('section', { class: 'card' }, h('h2', {}, 'Side by side ',
-    h('a', { href: '#', onclick: e => { e.preventDefault(); download(`${API}/comparisons?jobs=${ids}`, 'comparison.csv'); } }, '(CSV)')),
+    h('a', { href: '#', onclick: e => { e.preventDefault(); download(`${API}/${question}`, 'comparison.csv'); } }, '(CSV)')),
     h('table', { id: 'comparison-table' }, h('thead', {}, h('tr', {}, ['Job', 'Architecture', 'Parameters', 'MACs/image',
-      'Train img/s', 'Wall time', 'Epochs', 'Acc. @1', 'Acc. @5', 'Acc. @10', 'Final test acc.', 'Best', 'To 60 %', 'To 70 %']
-      .map(t => h('th', { class: 'num' }, t)))),
+      'Train img/s', 'Wall time', 'Epochs', 'Acc. @1', 'Acc. @5', 'Acc. @10', 'Final test acc.', 'Best',
+      ...targets.map(t => `To ${t} %`)].map(t => h('th', { class: 'num' }, t)))),
       h('tbody', {}, rows.map(r => h('tr', { 'data-job-id': r.jobId }, [h('a', { href: `#/jobs/${r.jobId}` }, shortId(r.jobId)),
         r.architecture, num(r.parameters), num(r.macsPerImage), num(r.imagesPerSecond), duration(r.wallSeconds), r.epochs,
         pct(r.accuracyAtEpoch['1']), pct(r.accuracyAtEpoch['5']), pct(r.accuracyAtEpoch['10']), pct(r.finalTestAccuracy),
-        pct(r.bestTestAccuracy), duration(r.secondsToAccuracy['0.6']), duration(r.secondsToAccuracy['0.7'])]
+        pct(r.bestTestAccuracy), ...keys.map(k => r.secondsToAccuracy[k] == null ? 'never' : duration(r.secondsToAccuracy[k]))]
         .map(v => h('td', { class: 'num' }, v)))))),
     chartDiv));
   lineChart(chartDiv, { title: 'Test accuracy vs wall time', xLabel: 'minutes', yLabel: 'test accuracy', yMin: 0, yMax: 1,

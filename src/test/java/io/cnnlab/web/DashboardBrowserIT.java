@@ -161,10 +161,12 @@ class DashboardBrowserIT {
         open("#/compare");
         waitUpTo(20).until(d -> !d.findElements(By.cssSelector("input[data-job-id='" + jobId + "']")).isEmpty());
         browser.findElement(By.cssSelector("input[data-job-id='" + jobId + "']")).click();
+        fill("thresholds", "20,99.5"); // the user's own levels become the time-to-accuracy columns
         browser.findElement(By.id("compare")).click();
         WebElement row = waitUpTo(20).until(d -> d.findElements(By.cssSelector("#comparison-table tr[data-job-id='" + jobId + "']"))
                 .stream().findFirst().orElse(null));
         assertThat(row.getText()).contains("baseline");
+        assertThat(browser.findElement(By.cssSelector("#comparison-table thead")).getText()).contains("To 20 %").contains("To 99.5 %");
         assertThat(browser.findElements(By.cssSelector("#compare-chart circle.pt"))).hasSize(15);
         screenshot("4-compare");
     }
