@@ -63,7 +63,7 @@ public final class EngineBenchmark {
         System.out.printf("# %d warm-up + %d timed steps of batch %d per network, full pipeline (augmentation on)%n",
                 options.warmup, options.steps, options.batch);
 
-        Architectures architectures = Architectures.seed();
+        Architectures architectures = Architectures.offered();
         if (options.epochs > 0) {
             for (String name : options.networks.isEmpty() ? architectures.names() : options.networks) {
                 epochs(architectures.get(name), cifar, options);
