@@ -44,10 +44,15 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             entryPoint.commence(request, response, new BadCredentialsException("the API key is not valid"));
             return;
         }
-        var authorities = key.get().roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
-        var authentication = new PreAuthenticatedAuthenticationToken(key.get().name(), null, authorities);
+        continueAs(key.get().name(), key.get().roles(), request, response, chain);
+    }
+
+    /** Runs the rest of the chain as an authenticated caller with these roles (not as an anonymous one). */
+    static void continueAs(String name, java.util.Collection<Role> roles, HttpServletRequest request,
+                           HttpServletResponse response, FilterChain chain) throws ServletException, IOException {
+        var authorities = roles.stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(authentication);
+        context.setAuthentication(new PreAuthenticatedAuthenticationToken(name, null, authorities));
         SecurityContextHolder.setContext(context);
         try {
             chain.doFilter(request, response);
