@@ -54,12 +54,16 @@ public class Classifier {
     public Classification classify(ModelVersion version, List<byte[]> images, int topK) {
         return measured(version, () -> {
             checkCount(images.size());
-            float[] inputs = new float[images.size() * inputSize()];
-            for (int i = 0; i < images.size(); i++) {
-                preprocessPixels(decoder.decode(images.get(i)), inputs, i);
+            float[][] rows;
+            try (ModelRunner.Arrival arrival = models.runner(version).expect()) {
+                float[] inputs = new float[images.size() * inputSize()];
+                for (int i = 0; i < images.size(); i++) {
+                    preprocessPixels(decoder.decode(images.get(i)), inputs, i);
+                }
+                rows = await(arrival.submit(inputs, images.size()));
             }
             List<List<Prediction>> all = new ArrayList<>();
-            for (float[] row : run(version, inputs, images.size())) {
+            for (float[] row : rows) {
                 all.add(topK(row, version.labels(), topK));
             }
             return new Classification(version.name(), version.version(), all);
@@ -85,8 +89,12 @@ public class Classifier {
     }
 
     private float[][] run(ModelVersion version, float[] inputs, int images) {
+        return await(models.runner(version).submit(inputs, images));
+    }
+
+    private static float[][] await(java.util.concurrent.CompletableFuture<float[][]> result) {
         try {
-            return models.runner(version).submit(inputs, images).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OverloadedException("interrupted while waiting for the model");

@@ -15,14 +15,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One loaded network and the one thread that runs it (a DL4J network is not thread-safe). Requests queue up; the
- * thread takes the first and everything already waiting, and when others were waiting it gathers more for up to
- * {@code maxDelay} or {@code maxBatchSize} images; it runs them as one batch and completes each request with its own
- * rows: dynamic micro-batching without a global lock, and no added delay for a request that comes alone.
+ * thread takes the first and everything already waiting, and while other requests are still being decoded
+ * ({@link #expect()}) it waits for them for up to {@code maxDelay}, up to {@code maxBatchSize} images; it runs them as
+ * one batch and completes each request with its own rows: dynamic micro-batching without a global lock. It never
+ * waits for requests that are not on their way: on two cores an idle wait only adds latency (measured: 2 ms of
+ * unconditional waiting cut 1,000 requests/s to 700 and tripled the median).
  */
 final class ModelRunner implements AutoCloseable {
 
     private record Request(float[] inputs, int images, CompletableFuture<float[][]> result) {
     }
+
+    private static final long WAIT_SLICE_NANOS = 100_000;
 
     private final ComputationGraph net;
     private final int inputSize;
@@ -32,6 +36,7 @@ final class ModelRunner implements AutoCloseable {
     private final BlockingQueue<Request> queue;
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
 
     private final java.util.function.IntConsumer batchObserver;
 
@@ -61,6 +66,34 @@ final class ModelRunner implements AutoCloseable {
         return result;
     }
 
+    /** Announces a request that will submit once its images are decoded; close it if it never does. */
+    Arrival expect() {
+        arriving.incrementAndGet();
+        return new Arrival();
+    }
+
+    /** A request on its way to this runner: the batcher may wait for it. */
+    final class Arrival implements AutoCloseable {
+
+        private boolean pending = true;
+
+        CompletableFuture<float[][]> submit(float[] inputs, int images) {
+            try {
+                return ModelRunner.this.submit(inputs, images);
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pending) {
+                pending = false;
+                arriving.decrementAndGet();
+            }
+        }
+    }
+
     int queued() {
         return queue.size();
     }
@@ -80,14 +113,19 @@ final class ModelRunner implements AutoCloseable {
                 }
                 batch.add(first);
                 int images = first.images();
-                // a lone request runs at once; only when others are already waiting (load) is it worth waiting
-                // up to maxDelay for the batch to fill
-                boolean underLoad = !queue.isEmpty();
-                long deadline = System.nanoTime() + (underLoad ? maxDelayNanos : 0);
+                long deadline = System.nanoTime() + maxDelayNanos;
                 while (images < maxBatchSize) {
-                    Request next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    Request next = queue.poll();
                     if (next == null) {
-                        break;
+                        long left = deadline - System.nanoTime();
+                        if (arriving.get() == 0 || left <= 0) {
+                            break;
+                        }
+                        // look again at least every 0.1 ms: the requests being decoded may fail instead
+                        next = queue.poll(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            continue;
+                        }
                     }
                     batch.add(next);
                     images += next.images();

@@ -6,6 +6,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +41,12 @@ public class ModelRegistry {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    /**
+     * Every version by model name, newest first, read once and dropped on every change: each classification resolves
+     * its model, and two queries per request were a tenth of the serving cost. Dropped again after the changing
+     * transaction ends, so a reader that filled it mid-transaction cannot keep the old state.
+     */
+    private volatile Map<String, List<ModelVersion>> snapshot;
 
     ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.root = properties.home().resolve("models");
@@ -52,6 +60,7 @@ public class ModelRegistry {
     public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
                                  Double testAccuracy, long parameters, List<String> labels, InputStream network) {
         ModelNames.checkName(name);
+        changing();
         if (jobId != null) {
             Optional<ModelVersion> existing = query("where job_id = ?", jobId).stream().findFirst();
             if (existing.isPresent()) {
@@ -78,24 +87,21 @@ public class ModelRegistry {
     }
 
     public List<Model> models() {
-        Map<String, List<ModelVersion>> byName = new TreeMap<>();
-        for (ModelVersion v : query("order by name, version desc")) {
-            byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
-        }
-        return byName.entrySet().stream()
+        return snapshot().entrySet().stream()
                 .map(e -> new Model(e.getKey(), defaultOf(e.getValue()).version(), e.getValue())).toList();
     }
 
     public Model model(String name) {
-        List<ModelVersion> versions = query("where name = ? order by version desc", ModelNames.checkName(name));
-        if (versions.isEmpty()) {
+        List<ModelVersion> versions = snapshot().get(ModelNames.checkName(name));
+        if (versions == null) {
             throw new ModelNotFoundException("no model named '" + name + "'");
         }
         return new Model(name, defaultOf(versions).version(), versions);
     }
 
     public ModelVersion version(String name, int version) {
-        return query("where name = ? and version = ?", ModelNames.checkName(name), version).stream().findFirst()
+        return snapshot().getOrDefault(ModelNames.checkName(name), List.of()).stream()
+                .filter(v -> v.version() == version).findFirst()
                 .orElseThrow(() -> new ModelNotFoundException("model '%s' has no version %d".formatted(name, version)));
     }
 
@@ -107,16 +113,16 @@ public class ModelRegistry {
 
     public ModelVersion byAlias(String name, String alias) {
         ModelNames.checkAlias(alias);
-        Integer version = jdbc.sql("select version from model_alias where name = ? and alias = ?")
-                .params(ModelNames.checkName(name), alias).query(Integer.class).optional()
+        return snapshot().getOrDefault(ModelNames.checkName(name), List.of()).stream()
+                .filter(v -> v.aliases().contains(alias)).findFirst()
                 .orElseThrow(() -> new ModelNotFoundException("model '%s' has no alias '%s'".formatted(name, alias)));
-        return version(name, version);
     }
 
     @Transactional
     public ModelVersion setAlias(String name, String alias, int version) {
         ModelNames.checkAlias(alias);
         version(name, version);
+        changing();
         jdbc.sql("delete from model_alias where name = ? and alias = ?").params(name, alias).update();
         jdbc.sql("insert into model_alias (name, alias, version) values (?, ?, ?)").params(name, alias, version).update();
         return version(name, version);
@@ -129,6 +135,7 @@ public class ModelRegistry {
             throw new ModelConflictException("model '%s' v%d is the target of alias(es) %s; move them first"
                     .formatted(name, version, String.join(", ", target.aliases())));
         }
+        changing();
         jdbc.sql("delete from model_version where name = ? and version = ?").params(name, version).update();
         try {
             Files.deleteIfExists(file(target));
@@ -139,6 +146,36 @@ public class ModelRegistry {
 
     public Path file(ModelVersion version) {
         return root.resolve(ModelNames.checkName(version.name())).resolve("v" + version.version() + ".zip");
+    }
+
+    private Map<String, List<ModelVersion>> snapshot() {
+        Map<String, List<ModelVersion>> current = snapshot;
+        if (current == null) {
+            Map<String, List<ModelVersion>> byName = new TreeMap<>();
+            for (ModelVersion v : query("order by name, version desc")) {
+                byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
+            }
+            byName.replaceAll((name, versions) -> List.copyOf(versions));
+            current = java.util.Collections.unmodifiableMap(byName);
+            if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+                // inside a write the rows may not be committed yet: other readers must not see them
+                snapshot = current;
+            }
+        }
+        return current;
+    }
+
+    /** Called before a write: the snapshot is dropped now and again when the transaction has ended. */
+    private void changing() {
+        snapshot = null;
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    snapshot = null;
+                }
+            });
+        }
     }
 
     private static ModelVersion defaultOf(List<ModelVersion> newestFirst) {

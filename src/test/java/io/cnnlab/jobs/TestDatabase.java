@@ -13,10 +13,14 @@ public final class TestDatabase {
     }
 
     public static JdbcClient create() {
+        return JdbcClient.create(dataSource());
+    }
+
+    public static javax.sql.DataSource dataSource() {
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         dataSource.setUser("sa");
         Flyway.configure().dataSource(dataSource).load().migrate();
-        return JdbcClient.create(dataSource);
+        return dataSource;
     }
 }

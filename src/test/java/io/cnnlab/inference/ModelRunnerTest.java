@@ -1,0 +1,91 @@
+package io.cnnlab.inference;
+
+import io.cnnlab.architectures.Architectures;
+import io.cnnlab.architectures.NetworkSettings;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The batcher waits only for requests that are on their way, and answers each with its own rows. */
+class ModelRunnerTest {
+
+    private static final int[] INPUT = {3, 24, 24};
+    private static final int SIZE = 3 * 24 * 24;
+    private static final long LONG_DELAY = TimeUnit.SECONDS.toNanos(30);
+
+    private final List<Integer> batches = new CopyOnWriteArrayList<>();
+    private ModelRunner runner;
+
+    private ModelRunner runner(long maxDelayNanos) {
+        ComputationGraph net = new ComputationGraph(Architectures.seed().get("baseline").configuration(NetworkSettings.defaults()));
+        net.init();
+        runner = new ModelRunner("test", net, INPUT, 64, maxDelayNanos, 16, 1, batches::add);
+        return runner;
+    }
+
+    @AfterEach
+    void close() {
+        runner.close();
+    }
+
+    private static float[] images(int n, float value) {
+        float[] inputs = new float[n * SIZE];
+        java.util.Arrays.fill(inputs, value);
+        return inputs;
+    }
+
+    @Test
+    void aRequestNobodyElseIsComingForRunsAtOnceDespiteALongMaxDelay() throws Exception {
+        ModelRunner runner = runner(LONG_DELAY);
+
+        float[][] rows = runner.submit(images(2, 0.5f), 2).get(10, TimeUnit.SECONDS);
+
+        assertThat(rows).hasNumberOfRows(2);
+        assertThat(batches).containsExactly(2);
+    }
+
+    @Test
+    void theBatcherWaitsForARequestStillBeingDecodedAndRunsBothTogether() throws Exception {
+        ModelRunner runner = runner(LONG_DELAY);
+        ModelRunner.Arrival decoding = runner.expect();
+
+        CompletableFuture<float[][]> first = runner.submit(images(1, 0.1f), 1);
+        float[][] second = decoding.submit(images(3, -0.4f), 3).get(10, TimeUnit.SECONDS);
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+        assertThat(second).hasNumberOfRows(3);
+        assertThat(batches).containsExactly(4);
+        // each request got the rows of its own images: equal inputs give equal rows, different ones differ
+        assertThat(second[0]).containsExactly(second[2]);
+        assertThat(first.get()[0]).isNotEqualTo(second[0]);
+    }
+
+    @Test
+    void anArrivalThatFailsToDecodeStopsTheWaitAndTheOthersRun() throws Exception {
+        ModelRunner runner = runner(LONG_DELAY);
+        ModelRunner.Arrival failing = runner.expect();
+        CompletableFuture<float[][]> waiting = runner.submit(images(1, 0.2f), 1);
+
+        failing.close();
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+        assertThat(batches).containsExactly(1);
+    }
+
+    @Test
+    void maxDelayBoundsTheWaitForAnArrivalThatNeverSubmits() throws Exception {
+        ModelRunner runner = runner(Duration.ofMillis(50).toNanos());
+        try (ModelRunner.Arrival slow = runner.expect()) {
+            assertThat(runner.submit(images(1, 0.3f), 1).get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+        }
+        assertThat(batches).containsExactly(1);
+    }
+}
