@@ -123,6 +123,50 @@ class ClassificationEndToEndTest {
     }
 
     @Test
+    void flipAveragingIsTheMeanOfAnImageAndItsMirrorImage() throws Exception {
+        byte[] picture = encode(4, "png");
+        byte[] mirror = encode(4, "png", true);
+
+        float[] plain = probabilities(send(post("/api/v1/models/gratings/versions/2/classify?topK=10", "image/png", picture)));
+        float[] mirrored = probabilities(send(post("/api/v1/models/gratings/versions/2/classify?topK=10", "image/png", mirror)));
+        float[] averaged = probabilities(send(post("/api/v1/models/gratings/versions/2/classify?topK=10&flip=true", "image/png", picture)));
+        float[] averagedFromMirror = probabilities(send(post("/api/v1/models/gratings/versions/2/classify?topK=10&flip=true", "image/png", mirror)));
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(averaged[i]).isCloseTo((plain[i] + mirrored[i]) / 2, org.assertj.core.api.Assertions.within(1e-5f));
+            assertThat(averagedFromMirror[i]).isCloseTo(averaged[i], org.assertj.core.api.Assertions.within(1e-5f));
+        }
+        assertThat(plain).isNotEqualTo(mirrored);
+    }
+
+    @Test
+    void aVersionIsEvaluatedOnTheWholeTestSetWithFlipAveragingReportedApart() throws Exception {
+        HttpResponse<String> response = send(post("/api/v1/models/gratings/versions/1/evaluation?flip=true", "application/json", new byte[0]));
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode both = json.readTree(response.body());
+        assertThat(both.get("images").asInt()).isEqualTo(40);
+        assertThat(both.get("plain").get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(both.get("flipAveraged").get("images").asInt()).isEqualTo(40);
+        // the version's recorded accuracy is the same measurement as the plain figure
+        double recorded = json.readTree(get("/api/v1/models/gratings/versions/1").body()).get("testAccuracy").asDouble();
+        assertThat(both.get("plain").get("accuracy").asDouble()).isCloseTo(recorded, org.assertj.core.api.Assertions.within(1e-9));
+
+        JsonNode plainOnly = json.readTree(send(post("/api/v1/models/gratings/versions/1/evaluation", "application/json", new byte[0])).body());
+        assertThat(plainOnly.get("flipAveraged").isNull()).isTrue();
+        assertProblem(post("/api/v1/models/gratings/versions/9/evaluation", "application/json", new byte[0]), 404);
+    }
+
+    /** Probabilities by class index from a top-10 answer for one image. */
+    private float[] probabilities(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(200);
+        float[] byIndex = new float[10];
+        for (JsonNode p : json.readTree(response.body()).get("predictions").get(0)) {
+            byIndex[p.get("index").asInt()] = (float) p.get("probability").asDouble();
+        }
+        return byIndex;
+    }
+
+    @Test
     void aliasesChooseTheDefaultAndProtectTheirTarget() throws Exception {
         HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"version\":1}")).build());
@@ -339,6 +383,10 @@ class ClassificationEndToEndTest {
 
     /** A generated grating of class {@code label}, encoded. */
     private static byte[] encode(int label, String format) throws IOException {
+        return encode(label, format, false);
+    }
+
+    private static byte[] encode(int label, String format, boolean mirrored) throws IOException {
         byte[] record = CifarFixtures.record(label, new Random(label));
         BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 32; y++) {
@@ -346,7 +394,7 @@ class ClassificationEndToEndTest {
                 int r = record[1 + y * 32 + x] & 0xFF;
                 int g = record[1 + 1024 + y * 32 + x] & 0xFF;
                 int b = record[1 + 2048 + y * 32 + x] & 0xFF;
-                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+                image.setRGB(mirrored ? 31 - x : x, y, (r << 16) | (g << 8) | b);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();

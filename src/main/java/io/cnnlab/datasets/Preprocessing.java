@@ -34,6 +34,26 @@ public final class Preprocessing {
         standardise(dst, dstOffset, channels * crop * crop);
     }
 
+    /**
+     * Preprocessed images (back to back, {@code channels x crop x crop} each) mirrored left to right: test-time
+     * flip averaging runs these beside the originals. Mirroring commutes with the crop and the standardisation, so
+     * this equals preprocessing the mirrored picture.
+     */
+    public float[] mirrored(float[] inputs, int channels) {
+        int rows = inputs.length / crop;
+        if (rows * crop != inputs.length || inputs.length % (channels * crop * crop) != 0) {
+            throw new IllegalArgumentException("%d floats are not whole %dx%dx%d images".formatted(inputs.length, channels, crop, crop));
+        }
+        float[] mirrored = new float[inputs.length];
+        for (int row = 0; row < rows; row++) {
+            int start = row * crop;
+            for (int x = 0; x < crop; x++) {
+                mirrored[start + x] = inputs[start + crop - 1 - x];
+            }
+        }
+        return mirrored;
+    }
+
     /** Training: random crop and flip, random brightness and contrast, then the same standardisation. */
     public void augment(byte[] src, int srcOffset, int channels, int height, int width, Augmentation augmentation,
                         SplittableRandom random, float[] dst, int dstOffset) {

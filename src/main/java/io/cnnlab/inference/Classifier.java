@@ -52,15 +52,33 @@ public class Classifier {
 
     /** Encoded images (PNG, JPEG, ...) to their top-k classes. */
     public Classification classify(ModelVersion version, List<byte[]> images, int topK) {
+        return classify(version, images, topK, false);
+    }
+
+    /**
+     * @param flipAveraged also run each image mirrored left to right and average the two probability rows
+     *                     (test-time augmentation, twice the work per image)
+     */
+    public Classification classify(ModelVersion version, List<byte[]> images, int topK, boolean flipAveraged) {
         return measured(version, () -> {
             checkCount(images.size());
+            int n = images.size();
             float[][] rows;
             try (ModelRunner.Arrival arrival = models.runner(version).expect()) {
-                float[] inputs = new float[images.size() * inputSize()];
-                for (int i = 0; i < images.size(); i++) {
+                float[] inputs = new float[(flipAveraged ? 2 : 1) * n * inputSize()];
+                for (int i = 0; i < n; i++) {
                     preprocessPixels(decoder.decode(images.get(i)), inputs, i);
                 }
-                rows = await(arrival.submit(inputs, images.size()));
+                if (flipAveraged) {
+                    float[] originals = java.util.Arrays.copyOf(inputs, n * inputSize());
+                    System.arraycopy(preprocessing.mirrored(originals, 3), 0, inputs, n * inputSize(), n * inputSize());
+                }
+                rows = await(arrival.submit(inputs, (flipAveraged ? 2 : 1) * n));
+            }
+            if (flipAveraged) {
+                float[][] plain = java.util.Arrays.copyOf(rows, n);
+                io.cnnlab.training.Evaluator.average(plain, java.util.Arrays.copyOfRange(rows, n, 2 * n));
+                rows = plain;
             }
             List<List<Prediction>> all = new ArrayList<>();
             for (float[] row : rows) {

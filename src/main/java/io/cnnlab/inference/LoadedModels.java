@@ -92,6 +92,11 @@ class LoadedModels {
         this.batchObserver = observer;
     }
 
+    /** A network of its own for work beside serving (an evaluation), checked like every load. */
+    org.deeplearning4j.nn.graph.ComputationGraph loadCopy(ModelVersion version) {
+        return load(version);
+    }
+
     private org.deeplearning4j.nn.graph.ComputationGraph load(ModelVersion version) {
         Path file = registry.file(version);
         try {

@@ -54,7 +54,8 @@ class ClassificationController {
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @io.swagger.v3.oas.annotations.Operation(summary = "Classify images (multipart file parts)",
             description = "One list of top-k predictions per image, in upload order. Also accepts a raw image/* body "
-                    + "or JSON {\"images\":[\"<base64>\"]}. 400 undecodable, 413 too large, 415 not an image, 404 "
+                    + "or JSON {\"images\":[\"<base64>\"]}. ?flip=true averages each image with its mirror image "
+                    + "(test-time augmentation, twice the work). 400 undecodable, 413 too large, 415 not an image, 404 "
                     + "unknown model/version/alias, 503 busy (Retry-After).",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
                     content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
@@ -63,7 +64,8 @@ class ClassificationController {
     Classification multipart(@PathVariable String name, @PathVariable(required = false) Integer version,
                              @PathVariable(required = false) String alias,
                              @RequestParam("file") List<MultipartFile> files,
-                             @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+                             @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+                             @RequestParam(defaultValue = "false") boolean flip) {
         List<byte[]> images = new ArrayList<>();
         for (MultipartFile file : files) {
             if (file.getSize() > properties.maxUploadBytes().toBytes()) {
@@ -75,22 +77,24 @@ class ClassificationController {
                 throw new UncheckedIOException(e);
             }
         }
-        return classifier.classify(resolve(name, version, alias), images, topK);
+        return classifier.classify(resolve(name, version, alias), images, topK, flip);
     }
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
             consumes = "image/*")
     Classification raw(@PathVariable String name, @PathVariable(required = false) Integer version,
                        @PathVariable(required = false) String alias, HttpServletRequest request,
-                       @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
-        return classifier.classify(resolve(name, version, alias), List.of(body(request)), topK);
+                       @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+                       @RequestParam(defaultValue = "false") boolean flip) throws IOException {
+        return classifier.classify(resolve(name, version, alias), List.of(body(request)), topK, flip);
     }
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
             consumes = MediaType.APPLICATION_JSON_VALUE)
     Classification base64(@PathVariable String name, @PathVariable(required = false) Integer version,
                           @PathVariable(required = false) String alias, @RequestBody Base64Images body,
-                          @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+                          @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+                          @RequestParam(defaultValue = "false") boolean flip) {
         if (body.images() == null) {
             throw new InvalidRequestException("expected {\"images\": [\"<base64>\", ...]}");
         }
@@ -102,7 +106,7 @@ class ClassificationController {
                 throw new InvalidRequestException("images[%d] is not base64: %s".formatted(i, e.getMessage()));
             }
         }
-        return classifier.classify(resolve(name, version, alias), images, topK);
+        return classifier.classify(resolve(name, version, alias), images, topK, flip);
     }
 
     private ModelVersion resolve(String name, Integer version, String alias) {

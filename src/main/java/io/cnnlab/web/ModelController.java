@@ -2,6 +2,7 @@ package io.cnnlab.web;
 
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.ModelEvaluator;
 import io.cnnlab.inference.ModelImporter;
 import io.cnnlab.models.ModelNames;
 import io.cnnlab.models.ModelRegistry;
@@ -37,11 +38,13 @@ class ModelController {
     private final ModelRegistry registry;
     private final Classifier classifier;
     private final ModelImporter importer;
+    private final ModelEvaluator evaluator;
 
-    ModelController(ModelRegistry registry, Classifier classifier, ModelImporter importer) {
+    ModelController(ModelRegistry registry, Classifier classifier, ModelImporter importer, ModelEvaluator evaluator) {
         this.registry = registry;
         this.classifier = classifier;
         this.importer = importer;
+        this.evaluator = evaluator;
     }
 
     /** Imports a DL4J model zip as the next version; labels default to the CIFAR-10 classes. */
@@ -82,6 +85,13 @@ class ModelController {
         // load first, switch after: requests keep going to the old version until the new one is warm
         classifier.warm(registry.version(name, request.version()));
         return registry.setAlias(name, alias, request.version());
+    }
+
+    /** Accuracy and loss on the whole CIFAR-10 test set; {@code flip=true} adds the flip-averaged figures beside them. */
+    @PostMapping("/{name}/versions/{version}/evaluation")
+    ModelEvaluator.Result evaluate(@PathVariable String name, @PathVariable int version,
+                                   @RequestParam(defaultValue = "false") boolean flip) {
+        return evaluator.evaluate(registry.version(name, version), flip);
     }
 
     @DeleteMapping("/{name}/versions/{version}")

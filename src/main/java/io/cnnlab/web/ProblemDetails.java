@@ -112,6 +112,11 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, "model-unavailable", "Model unavailable", e.getMessage());
     }
 
+    @ExceptionHandler(io.cnnlab.datasets.DatasetUnavailableException.class)
+    ProblemDetail datasetUnavailable(io.cnnlab.datasets.DatasetUnavailableException e) {
+        return problem(HttpStatus.CONFLICT, "dataset-unavailable", "Dataset unavailable", e.getMessage());
+    }
+
     @ExceptionHandler(OverloadedException.class)
     ResponseEntity<ProblemDetail> overloaded(OverloadedException e) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")

@@ -45,6 +45,28 @@ class PreprocessingTest {
     }
 
     @Test
+    void mirroredInputsAreTheCentreCropOfTheMirroredPicture() {
+        byte[] image = columnCoded();
+        byte[] mirroredPicture = new byte[image.length];
+        for (int row = 0; row < 3 * 32; row++) {
+            for (int x = 0; x < 32; x++) {
+                mirroredPicture[row * 32 + x] = image[row * 32 + 31 - x];
+            }
+        }
+        float[] two = new float[2 * 3 * 24 * 24];
+        preprocessing.centre(image, 0, 3, 32, 32, two, 0);
+        preprocessing.centre(mirroredPicture, 0, 3, 32, 32, two, 3 * 24 * 24);
+        float[] expected = new float[two.length];
+        preprocessing.centre(mirroredPicture, 0, 3, 32, 32, expected, 0);
+        preprocessing.centre(image, 0, 3, 32, 32, expected, 3 * 24 * 24);
+
+        float[] mirrored = preprocessing.mirrored(two, 3);
+
+        assertThat(mirrored).containsExactly(expected, within(1e-6f));
+        assertThat(preprocessing.mirrored(mirrored, 3)).containsExactly(two);
+    }
+
+    @Test
     void randomCropsAreWholeWindowsInsideTheImageAtAllEightyOnePositions() {
         // red = 7y, green = 7x, blue = 0: standardisation is one affine map per image, so with step = 7 * scale
         // the crop's top is (red - blue) / step and its left (green - blue) / step at the crop's corner

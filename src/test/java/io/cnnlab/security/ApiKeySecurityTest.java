@@ -98,6 +98,7 @@ class ApiKeySecurityTest {
         assertThat(submit.body()).contains("urn:problem-type:cnn-lab:forbidden");
         assertThat(send("PUT", "/api/v1/models/m/aliases/production", CLIENT, "{\"version\":1}").statusCode()).isEqualTo(403);
         assertThat(send("DELETE", "/api/v1/models/m/versions/1", CLIENT, null).statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/api/v1/models/m/versions/1/evaluation", CLIENT, null).statusCode()).isEqualTo(403);
         assertThat(send("GET", "/actuator/prometheus", CLIENT, null).statusCode()).isEqualTo(403);
     }
 
@@ -109,6 +110,7 @@ class ApiKeySecurityTest {
         assertThat(submit.statusCode()).isEqualTo(202);
         assertThat(send("GET", "/api/v1/training-jobs", TRAINER, null).statusCode()).isEqualTo(200);
         assertThat(send("PUT", "/api/v1/models/none/aliases/production", TRAINER, "{\"version\":1}").statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/api/v1/models/none/versions/1/evaluation", TRAINER, null).statusCode()).isEqualTo(404);
     }
 
     @Test

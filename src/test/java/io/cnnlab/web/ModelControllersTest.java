@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
@@ -59,6 +60,9 @@ class ModelControllersTest {
     @MockitoBean
     ModelImporter importer;
 
+    @MockitoBean
+    io.cnnlab.inference.ModelEvaluator evaluator;
+
     private static Classification answer() {
         return new Classification("cats", 2, List.of(List.of(new Prediction("cat", 0, 0.9))));
     }
@@ -68,7 +72,7 @@ class ModelControllersTest {
         when(registry.defaultVersion("cats")).thenReturn(V2);
         when(registry.version("cats", 2)).thenReturn(V2);
         when(registry.byAlias("cats", "production")).thenReturn(V2);
-        when(classifier.classify(eq(V2), any(), anyInt())).thenReturn(answer());
+        when(classifier.classify(eq(V2), any(), anyInt(), anyBoolean())).thenReturn(answer());
 
         for (String path : new String[]{"/api/v1/models/cats/classify", "/api/v1/models/cats/versions/2/classify",
                 "/api/v1/models/cats/aliases/production/classify"}) {
@@ -84,7 +88,7 @@ class ModelControllersTest {
     @Test
     void multipartFilesAndTopKReachTheClassifier() throws Exception {
         when(registry.defaultVersion("cats")).thenReturn(V2);
-        when(classifier.classify(eq(V2), any(), eq(1))).thenReturn(answer());
+        when(classifier.classify(eq(V2), any(), eq(1), eq(false))).thenReturn(answer());
 
         mvc.perform(multipart("/api/v1/models/cats/classify").file(new MockMultipartFile("file", new byte[]{1}))
                         .file(new MockMultipartFile("file", new byte[]{2})).param("topK", "1"))
@@ -102,7 +106,7 @@ class ModelControllersTest {
                 .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:not-found"));
 
         when(registry.defaultVersion("cats")).thenReturn(V2);
-        when(classifier.classify(eq(V2), any(), anyInt())).thenThrow(new OverloadedException("busy"));
+        when(classifier.classify(eq(V2), any(), anyInt(), anyBoolean())).thenThrow(new OverloadedException("busy"));
         mvc.perform(post("/api/v1/models/cats/classify").contentType("image/png").content(new byte[]{1}))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(header().string("Retry-After", "1"));
@@ -112,6 +116,30 @@ class ModelControllersTest {
 
         doThrow(new ModelConflictException("aliased")).when(registry).delete("cats", 2);
         mvc.perform(delete("/api/v1/models/cats/versions/2")).andExpect(status().isConflict());
+    }
+
+    @Test
+    void anEvaluationAsksForFlipAveragingOnlyWhenTold() throws Exception {
+        when(registry.version("cats", 2)).thenReturn(V2);
+        var plain = new io.cnnlab.training.Evaluation(0.9, 0.71, 10_000);
+        when(evaluator.evaluate(V2, true)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
+                plain, new io.cnnlab.training.Evaluation(0.85, 0.73, 10_000), 4.2));
+        when(evaluator.evaluate(V2, false)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
+                plain, null, 2.1));
+
+        mvc.perform(post("/api/v1/models/cats/versions/2/evaluation?flip=true"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.plain.accuracy").value(0.71))
+                .andExpect(jsonPath("$.flipAveraged.accuracy").value(0.73));
+        mvc.perform(post("/api/v1/models/cats/versions/2/evaluation"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.flipAveraged").isEmpty());
+
+        when(registry.version("dogs", 1)).thenReturn(V2);
+        when(evaluator.evaluate(V2, false)).thenThrow(new io.cnnlab.datasets.DatasetUnavailableException("no CIFAR-10 at /data"));
+        mvc.perform(post("/api/v1/models/dogs/versions/1/evaluation"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value("no CIFAR-10 at /data"));
     }
 
     @Test
