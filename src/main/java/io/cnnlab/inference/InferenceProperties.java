@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param maxModelBytes       largest model zip accepted for import
  * @param maxModelUncompressedBytes largest total size the entries of an imported zip may unpack to
  * @param nativeThreads       OpenMP threads of each model's runner thread (0: ND4J's default, all cores)
+ * @param decodeThreads       requests decoding images at once (0: one per core); the others wait their turn, so
+ *                            dozens of HTTP threads cannot crowd the runner threads off the cores
  */
 @Validated
 @ConfigurationProperties("cnn.inference")
@@ -35,5 +37,10 @@ public record InferenceProperties(@NotNull @DefaultValue("10MB") DataSize maxUpl
                                   @Min(1) @Max(64) @DefaultValue("4") int maxLoadedModels,
                                   @NotNull @DefaultValue("200MB") DataSize maxModelBytes,
                                   @NotNull @DefaultValue("1GB") DataSize maxModelUncompressedBytes,
-                                  @Min(0) @Max(256) @DefaultValue("1") int nativeThreads) {
+                                  @Min(0) @Max(256) @DefaultValue("1") int nativeThreads,
+                                  @Min(0) @Max(1024) @DefaultValue("0") int decodeThreads) {
+
+    int effectiveDecodeThreads() {
+        return decodeThreads > 0 ? decodeThreads : Runtime.getRuntime().availableProcessors();
+    }
 }
