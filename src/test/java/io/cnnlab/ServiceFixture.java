@@ -5,7 +5,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 import java.nio.file.Path;
 
-/** The service's configuration for tests: state in a temporary directory, small generated CIFAR-10, no download. */
+/**
+ * The service's configuration for tests: state in a temporary directory, small generated CIFAR-10, no download.
+ * Each test class using it is {@code @DirtiesContext}: its context (training workers included) must stop writing
+ * into the class's temp dir before JUnit deletes that dir, or the deletion races a checkpoint write and fails.
+ */
 public final class ServiceFixture {
 
     private ServiceFixture() {

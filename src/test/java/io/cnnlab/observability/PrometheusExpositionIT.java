@@ -4,6 +4,7 @@ import io.cnnlab.ServiceFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  * check metrics} (Debian's prometheus package; {@code .ci/run} installs it). Fails when promtool is missing: it
  * must parse, and the service's own meters must pass promtool's lint.
  */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PrometheusExpositionIT {
 
