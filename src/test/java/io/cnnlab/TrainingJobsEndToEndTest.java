@@ -275,8 +275,9 @@ class TrainingJobsEndToEndTest {
     void architecturesReportTheirCosts() throws Exception {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
 
-        assertThat(architectures).hasSize(5); // the seed's four and combined
-        assertThat(architectures.get(4).get("defaultLearningRate").get("initial").asDouble()).isEqualTo(0.002);
+        assertThat(architectures).hasSize(8); // the seed's four, combined and its three ablations
+        assertThat(architectures.get(4).get("defaultLearningRate").get("initial").asDouble()).isEqualTo(0.003);
+        assertThat(architectures.get(7).get("name").asString()).isEqualTo("combined-single-branch");
         assertThat(architectures.get(0).get("name").asString()).isEqualTo("baseline");
         assertThat(architectures.get(0).get("parameters").asLong()).isEqualTo(123_338);
         assertThat(architectures.get(1).get("macsPerImage").asLong()).isEqualTo(9_239_040);

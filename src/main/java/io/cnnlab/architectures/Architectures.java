@@ -23,10 +23,13 @@ public final class Architectures {
         return new Architectures(List.of(new Baseline(), new Factorized(), new Multibranch(), new Batchnorm()));
     }
 
-    /** The seed's four networks and the one that combines their techniques: what the service offers. */
+    /**
+     * The seed's four networks, the one that combines their techniques, and that one with each technique switched
+     * off (its ablation): what the service offers.
+     */
     public static Architectures offered() {
         return new Architectures(List.of(new Baseline(), new Factorized(), new Multibranch(), new Batchnorm(),
-                new Combined()));
+                new Combined(), Combined.withoutBatchNorm(), Combined.withoutFactorisation(), Combined.withSingleBranch()));
     }
 
     public List<Architecture> all() {

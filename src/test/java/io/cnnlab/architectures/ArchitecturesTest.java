@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -54,7 +55,8 @@ class ArchitecturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"baseline", "factorized", "multibranch", "batchnorm", "combined"})
+    @CsvSource({"baseline", "factorized", "multibranch", "batchnorm", "combined", "combined-no-bn",
+            "combined-no-factorisation", "combined-single-branch"})
     void initialisedNetworkHasTheCountedParametersAndMapsABatchToProbabilities(String name) {
         Architecture architecture = Architectures.offered().get(name);
         ComputationGraph net = new ComputationGraph(architecture.configuration(NetworkSettings.defaults()));
@@ -69,27 +71,67 @@ class ArchitecturesTest {
     }
 
     @Test
-    void theServiceOffersTheSeedsNetworksAndTheCombinedOne() {
-        assertThat(Architectures.offered().names()).containsExactly("baseline", "factorized", "multibranch", "batchnorm", "combined");
+    void theServiceOffersTheSeedsNetworksTheCombinedOneAndItsAblations() {
+        assertThat(Architectures.offered().names()).containsExactly("baseline", "factorized", "multibranch", "batchnorm",
+                "combined", "combined-no-bn", "combined-no-factorisation", "combined-single-branch");
     }
 
-    /** Combined: factorised branches behind 1x1 reductions, batch norm after every convolution, no ReLU before pooling. */
+    /** Combined: factorised kernels only, three branches per block, one batch normalisation per block, linear logits. */
     @Test
     void theCombinedNetworkUsesAllThreeTechniques() {
         NetworkCost cost = Architectures.offered().get("combined").cost();
-        var kernels = cost.layers().stream().filter(l -> l.kernel() != null)
-                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::kernel));
-        assertThat(kernels).containsEntry("stem_5x1", "5x1").containsEntry("stem_1x5", "1x5")
-                .containsEntry("a1_7x1", "7x1").containsEntry("a1_1x7", "1x7").containsEntry("b1_3x1", "3x1");
+        Map<String, String> kernels = kernels(cost);
+        assertThat(kernels).containsEntry("stem_3x1", "3x1").containsEntry("stem_1x3", "1x3")
+                .containsEntry("a1_5_5x1", "5x1").containsEntry("a1_5_1x5", "1x5")
+                .containsEntry("b2_7_7x1", "7x1").containsEntry("b2_7_1x7", "1x7").containsEntry("b1_1_1x1", "1x1");
         assertThat(kernels.values()).noneMatch(k -> k.equals("3x3") || k.equals("5x5") || k.equals("7x7"));
-        Map<String, String> shapes = cost.layers().stream()
-                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::output, (a, b) -> a));
-        assertThat(shapes).containsEntry("a2", "192x12x12").containsEntry("b1", "384x6x6").containsEntry("logits", "10x6x6");
-        long convolutions = cost.layers().stream().filter(l -> l.type().contains("Convolution")).count();
-        long normalised = cost.layers().stream().filter(l -> cost.layers().stream().anyMatch(b -> b.name().equals(l.name() + "_bn"))).count();
-        assertThat(normalised).isEqualTo(convolutions - 1);
-        assertThat(convolutions).isEqualTo(2 + 3 * 10 + 1); // stem, three blocks of ten, logits: all but logits normalised
+        Map<String, String> shapes = shapes(cost);
+        assertThat(shapes).containsEntry("a1_concat", "224x12x12").containsEntry("b1_concat", "448x6x6")
+                .containsEntry("b2_concat", "448x6x6").containsEntry("logits", "10x6x6");
+        assertThat(names(cost, "BatchNormalization")).containsExactly("stem_bn", "a1_bn", "b1_bn", "b2_bn");
+        // batch normalisation sits behind the pooling at 24x24 and 12x12: a quarter of the values to normalise
+        assertThat(shapes).containsEntry("stem_bn", "64x12x12").containsEntry("a1_bn", "224x6x6");
+        assertThat(cost.layers().stream().filter(l -> l.name().equals("logits")).findFirst().orElseThrow().type())
+                .contains("Convolution");
+        assertThat(names(cost, "ActivationLayer")).doesNotContain("logits_relu");
         System.out.printf("combined: %,d parameters, %,d MACs per image%n", cost.parameters(), cost.macs());
+    }
+
+    /** Each ablation switches exactly one technique off and leaves the rest of the network as it was. */
+    @Test
+    void eachAblationSwitchesOneTechniqueOff() {
+        Architectures offered = Architectures.offered();
+        NetworkCost combined = offered.get("combined").cost();
+
+        NetworkCost noBatchNorm = offered.get("combined-no-bn").cost();
+        assertThat(names(noBatchNorm, "BatchNormalization")).isEmpty();
+        assertThat(kernels(noBatchNorm)).isEqualTo(kernels(combined));
+
+        NetworkCost unfactorised = offered.get("combined-no-factorisation").cost();
+        assertThat(kernels(unfactorised)).containsEntry("stem_3x3", "3x3").containsEntry("a1_5_5x5", "5x5")
+                .containsEntry("b1_7_7x7", "7x7");
+        assertThat(kernels(unfactorised).values()).noneMatch(k -> k.startsWith("1x") && !k.equals("1x1") || k.endsWith("x1") && !k.equals("1x1"));
+        assertThat(names(unfactorised, "BatchNormalization")).isEqualTo(names(combined, "BatchNormalization"));
+        assertThat(shapes(unfactorised)).containsEntry("b1_concat", "448x6x6");
+
+        NetworkCost singleBranch = offered.get("combined-single-branch").cost();
+        assertThat(names(singleBranch, "MergeVertex")).isEmpty();
+        assertThat(shapes(singleBranch)).containsEntry("a1_1x3", "224x12x12").containsEntry("b1_1x3", "448x6x6");
+        assertThat(names(singleBranch, "BatchNormalization")).isEqualTo(names(combined, "BatchNormalization"));
+    }
+
+    private static Map<String, String> kernels(NetworkCost cost) {
+        return cost.layers().stream().filter(l -> l.kernel() != null && l.type().contains("Convolution"))
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::kernel));
+    }
+
+    private static Map<String, String> shapes(NetworkCost cost) {
+        return cost.layers().stream()
+                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::output, (a, b) -> a));
+    }
+
+    private static List<String> names(NetworkCost cost, String type) {
+        return cost.layers().stream().filter(l -> l.type().contains(type)).map(NetworkCost.LayerCost::name).toList();
     }
 
     @Test
@@ -141,7 +183,6 @@ class ArchitecturesTest {
     }
 
     private Map<String, String> shapes(String name) {
-        return architectures.get(name).cost().layers().stream()
-                .collect(Collectors.toMap(NetworkCost.LayerCost::name, NetworkCost.LayerCost::output));
+        return shapes(architectures.get(name).cost());
     }
 }
