@@ -60,7 +60,7 @@ public final class ResultsReport {
         JsonNode rows = JsonMapper.builder().build().readTree(api.get(query, "application/json"));
         Files.writeString(out.resolve("comparison.csv"), api.get(query, "text/csv"));
         for (JsonNode row : rows) {
-            String id = row.get("jobId").asString(), name = row.get("architecture").asString();
+            String id = row.get("jobId").asString(), name = label(row, rows);
             Files.writeString(out.resolve(name + "-metrics.csv"), api.get("/api/v1/training-jobs/" + id + "/metrics", "text/csv"));
             Files.writeString(out.resolve(name + "-metrics.json"), api.get("/api/v1/training-jobs/" + id + "/metrics", "application/json"));
         }
@@ -73,18 +73,30 @@ public final class ResultsReport {
 
     static String table(JsonNode rows) {
         StringBuilder md = new StringBuilder("| network | parameters | MACs/image | train img/s | wall time | epochs (steps) | "
-                + "test acc. @1 / @5 / @10 epochs | final | best | to 60 % | to 70 % | to 80 % |\n"
-                + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+                + "test acc. @1 / @5 / @10 epochs | final | best | to 60 % | to 70 % | to 80 % | to 85 % |\n"
+                + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (JsonNode r : rows) {
             JsonNode at = r.get("accuracyAtEpoch"), to = r.get("secondsToAccuracy");
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %s | %d (%,d) | %s / %s / %s | %s | %s | %s | %s | %s |%n",
-                    r.get("architecture").asString(), r.get("parameters").asLong(), r.get("macsPerImage").asLong(),
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %s | %d (%,d) | %s / %s / %s | %s | %s | %s | %s | %s | %s |%n",
+                    label(r, rows), r.get("parameters").asLong(), r.get("macsPerImage").asLong(),
                     r.get("imagesPerSecond").asDouble(), minutes(r.get("wallSeconds")), r.get("epochs").asInt(),
                     r.get("steps").asLong(), pct(at.get("1")), pct(at.get("5")), pct(at.get("10")),
                     pct(r.get("finalTestAccuracy")), pct(r.get("bestTestAccuracy")), minutes(to.get("0.6")),
-                    minutes(to.get("0.7")), minutes(to.get("0.8"))));
+                    minutes(to.get("0.7")), minutes(to.get("0.8")), minutes(to.get("0.85"))));
         }
         return md.toString();
+    }
+
+    /** The architecture, or the model name where two runs share an architecture (e.g. a learning-rate control). */
+    static String label(JsonNode row, JsonNode rows) {
+        String architecture = row.get("architecture").asString();
+        int same = 0;
+        for (JsonNode other : rows) {
+            if (other.get("architecture").asString().equals(architecture)) {
+                same++;
+            }
+        }
+        return same > 1 ? row.get("modelName").asString() : architecture;
     }
 
     private static String pct(JsonNode value) {
@@ -102,7 +114,7 @@ public final class ResultsReport {
     static void plot(JsonNode rows, Path png, boolean byEpoch) throws Exception {
         XYSeriesCollection data = new XYSeriesCollection();
         for (JsonNode r : rows) {
-            XYSeries series = new XYSeries(r.get("architecture").asString());
+            XYSeries series = new XYSeries(label(r, rows));
             for (JsonNode p : r.get("curve")) {
                 double x = byEpoch ? p.get("epoch").asDouble() : p.get("elapsedSeconds").asDouble() / 60;
                 series.add(x, 100 * p.get("testAccuracy").asDouble());
