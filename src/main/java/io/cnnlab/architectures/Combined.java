@@ -24,8 +24,9 @@ import static io.cnnlab.architectures.SeedLayers.relu;
  *
  * <p>Shaped by what costs time in DL4J on a CPU, measured layer by layer, rather than by MACs alone: a batch
  * normalisation costs about as much as a 3x3 convolution over the same maps, so there is one per block, on the
- * concatenated branches, and at 24x24 and 12x12 it comes after the max-pooling (a quarter of the values; pooling
- * commutes with the normalisation's positive scaling). The inner half of each factorised pair takes its ReLU
+ * concatenated branches, and at 24x24 and 12x12 it comes after the max-pooling (a quarter of the values; a different
+ * order from conv-BN-ReLU-pool, equivalent only where gamma stays positive, chosen for the cost and measured by the
+ * results). The inner half of each factorised pair takes its ReLU
  * directly. The classifier keeps the seed's shape (a convolution to 10 maps, global average pooling) without the
  * seed's ReLU before the pooling, which clips negative evidence.
  *
