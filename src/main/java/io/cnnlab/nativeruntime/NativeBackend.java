@@ -10,11 +10,15 @@ import java.util.Properties;
  *
  * <p>DL4J 1.0.0-M2.1 disables layer helpers unless the system property {@value #HELPERS_DISABLE_PROPERTY} is
  * {@code false}; it is read each time a layer is created, so {@link #activate()} must run before the first network is
- * initialised. A value the operator set explicitly (e.g. {@code -D...=true} to compare paths) is left alone.
+ * initialised. It also names {@link CachingShapeInfoProvider} as ND4J's shape-information provider, which ND4J reads
+ * once, when it initialises: so {@link #activate()} belongs at the very start of {@code main}. A value the operator
+ * set explicitly (e.g. {@code -D...=true} to compare paths) is left alone.
  */
 public final class NativeBackend {
 
     public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+    /** ND4J's backend configuration key, overridable by a system property of the same name. */
+    public static final String SHAPE_INFO_PROVIDER_PROPERTY = "shapeinfoprovider";
 
     private NativeBackend() {
     }
@@ -23,6 +27,9 @@ public final class NativeBackend {
     public static NativeBackendInfo activate() {
         if (System.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
             System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
+        }
+        if (System.getProperty(SHAPE_INFO_PROVIDER_PROPERTY) == null) {
+            System.setProperty(SHAPE_INFO_PROVIDER_PROPERTY, CachingShapeInfoProvider.class.getName());
         }
         return describe();
     }
@@ -39,7 +46,8 @@ public final class NativeBackend {
                 helpersAllowed && oneDnn,
                 Runtime.getRuntime().availableProcessors(),
                 intProperty(env, "omp.threads"),
-                String.valueOf(env.getProperty("blas.vendor")));
+                String.valueOf(env.getProperty("blas.vendor")),
+                Nd4j.getShapeInfoProvider() instanceof CachingShapeInfoProvider);
     }
 
     /** The classifier of the nd4j-native jar the natives come from, e.g. {@code linux-x86_64-onednn}. */

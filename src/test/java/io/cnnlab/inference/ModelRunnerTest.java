@@ -25,10 +25,18 @@ class ModelRunnerTest {
     private ModelRunner runner;
 
     private ModelRunner runner(long maxDelayNanos) {
-        ComputationGraph net = new ComputationGraph(Architectures.seed().get("baseline").configuration(NetworkSettings.defaults()));
-        net.init();
+        return runner(network("baseline"), maxDelayNanos);
+    }
+
+    private ModelRunner runner(ComputationGraph net, long maxDelayNanos) {
         runner = new ModelRunner("test", net, INPUT, 64, maxDelayNanos, 16, 1, batches::add);
         return runner;
+    }
+
+    private static ComputationGraph network(String architecture) {
+        ComputationGraph net = new ComputationGraph(Architectures.offered().get(architecture).configuration(NetworkSettings.defaults()));
+        net.init();
+        return net;
     }
 
     @AfterEach
@@ -87,5 +95,29 @@ class ModelRunnerTest {
             assertThat(runner.submit(images(1, 0.3f), 1).get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
         }
         assertThat(batches).containsExactly(1);
+    }
+
+    /** Batches of any size are split back into exactly the rows a plain pass of the same network gives. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"baseline", "combined"})
+    void eachRequestGetsExactlyTheRowsAPlainPassGives(String architecture) throws Exception {
+        ComputationGraph net = network(architecture);
+        ComputationGraph plain = net.clone();
+        ModelRunner runner = runner(net, 0);
+        java.util.Random random = new java.util.Random(11);
+
+        for (int pass = 0; pass < 12; pass++) {
+            int images = pass == 0 ? 64 : 1 + random.nextInt(8);
+            float[] inputs = new float[images * SIZE];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = (float) random.nextGaussian();
+            }
+
+            float[][] answered = runner.submit(inputs, images).get(30, TimeUnit.SECONDS);
+
+            float[][] expected = plain.outputSingle(false,
+                    org.nd4j.linalg.factory.Nd4j.create(inputs, new long[]{images, 3, 24, 24})).toFloatMatrix();
+            assertThat(answered).as("pass %d, %d images", pass, images).isDeepEqualTo(expected);
+        }
     }
 }
