@@ -119,15 +119,17 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
-    public boolean transition(String id, JobState next, String error, Instant now) {
-        List<String> sources = JobState.sourcesOf(next).stream().map(Enum::name).toList();
+    public boolean transition(String id, JobState from, JobState next, String error, Instant now) {
+        if (!from.canMoveTo(next)) {
+            throw new IllegalArgumentException("a job cannot move from %s to %s".formatted(from, next));
+        }
         return jdbc.sql("update training_job set state = :next, error = :error, "
-                        + "finished_at = :finished where id = :id and state in (:sources)")
+                        + "finished_at = :finished where id = :id and state = :from")
                 .param("next", next.name())
                 .param("error", error)
                 .param("finished", next.isFinal() ? Timestamp.from(now) : null)
                 .param("id", id)
-                .param("sources", sources)
+                .param("from", from.name())
                 .update() == 1;
     }
 

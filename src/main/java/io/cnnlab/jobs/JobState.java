@@ -26,15 +26,4 @@ public enum JobState {
     public boolean isFinal() {
         return ALLOWED.get(this).isEmpty();
     }
-
-    /** The states a job may be in when it moves to {@code next}. */
-    public static Set<JobState> sourcesOf(JobState next) {
-        Set<JobState> sources = EnumSet.noneOf(JobState.class);
-        for (JobState state : values()) {
-            if (state.canMoveTo(next)) {
-                sources.add(state);
-            }
-        }
-        return sources;
-    }
 }

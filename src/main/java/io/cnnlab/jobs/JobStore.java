@@ -28,11 +28,13 @@ public interface JobStore {
     Optional<TrainingJob> claimNext(Instant now);
 
     /**
-     * Moves a job to {@code next} if its state is one {@link JobState} allows before {@code next}.
+     * Moves a job from {@code from} to {@code next}, only if it is still in {@code from} (compare and set: a caller
+     * that read the job as QUEUED must not cancel it after a worker has claimed it).
      *
-     * @return false when the job was not in such a state (someone else moved it first)
+     * @return false when the job was no longer in {@code from} (someone else moved it first)
+     * @throws IllegalArgumentException when {@link JobState} does not allow the move
      */
-    boolean transition(String id, JobState next, String error, Instant now);
+    boolean transition(String id, JobState from, JobState next, String error, Instant now);
 
     /** RUNNING jobs back to QUEUED (after a crash); returns their ids. */
     List<String> requeueRunning();

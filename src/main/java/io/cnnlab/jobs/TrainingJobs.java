@@ -87,15 +87,20 @@ public class TrainingJobs {
             throw new JobStateConflictException("job %s is already %s; only QUEUED or RUNNING jobs can be cancelled"
                     .formatted(id, job.state()));
         }
-        if (job.state() == JobState.QUEUED && store.transition(id, JobState.CANCELLED, "cancelled by request", clock.instant())) {
+        // only if still QUEUED: a worker may claim it between the read above and this write, and is then told below
+        if (job.state() == JobState.QUEUED
+                && store.transition(id, JobState.QUEUED, JobState.CANCELLED, "cancelled by request", clock.instant())) {
             TrainingJob cancelled = get(id);
             events.publishEvent(new JobStateChanged(cancelled, JobState.QUEUED, JobState.CANCELLED, "cancelled by request"));
             return cancelled;
         }
         if (!workers.cancel(id)) {
-            // RUNNING in the store but not here: a worker of a process that is gone; nothing will finish it
-            if (store.transition(id, JobState.CANCELLED, "cancelled by request", clock.instant())) {
+            // RUNNING in the store but not here: a worker of a process that is gone (nothing will finish it), or one
+            // here between claiming it and registering it (it reads the state once registered)
+            if (store.transition(id, JobState.RUNNING, JobState.CANCELLED, "cancelled by request", clock.instant())) {
                 events.publishEvent(new JobStateChanged(get(id), JobState.RUNNING, JobState.CANCELLED, "cancelled by request"));
+                // or a worker here had just claimed it and read it as RUNNING before the write above: tell it too
+                workers.cancel(id);
             }
         }
         return get(id);

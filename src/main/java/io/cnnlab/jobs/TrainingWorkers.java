@@ -139,6 +139,12 @@ class TrainingWorkers implements SmartLifecycle {
     private void run(TrainingJob job) {
         JobControl control = new JobControl(job, store, events, clock, properties.progressWriteInterval());
         running.put(job.id(), control);
+        // a cancel that came between the claim and the line above found no control here and cancelled in the store
+        if (store.find(job.id()).map(TrainingJob::state).orElse(JobState.CANCELLED) != JobState.RUNNING) {
+            running.remove(job.id());
+            log.info("job {} was cancelled as it was being claimed; not running it", job.id());
+            return;
+        }
         events.publishEvent(new JobStateChanged(job, JobState.QUEUED, JobState.RUNNING,
                 job.attempts() > 1 ? "attempt " + job.attempts() + ", continues from its latest checkpoint" : "started"));
         if (!accepting) {
@@ -169,7 +175,7 @@ class TrainingWorkers implements SmartLifecycle {
     }
 
     private void finish(TrainingJob job, JobState next, String error, String reason) {
-        if (store.transition(job.id(), next, error, clock.instant())) {
+        if (store.transition(job.id(), JobState.RUNNING, next, error, clock.instant())) {
             store.find(job.id()).ifPresent(updated ->
                     events.publishEvent(new JobStateChanged(updated, JobState.RUNNING, next, reason)));
         } else {

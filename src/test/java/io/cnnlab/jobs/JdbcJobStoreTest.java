@@ -88,13 +88,33 @@ class JdbcJobStoreTest {
     }
 
     @Test
+    void aJobReadAsQueuedCannotBeCancelledFromQueuedOnceAWorkerHasClaimedIt() {
+        String id = submit(null).id();
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED); // what cancel read
+
+        store.claimNext(clock); // a worker was quicker
+
+        assertThat(store.transition(id, JobState.QUEUED, JobState.CANCELLED, "cancelled by request", clock)).isFalse();
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.transition(id, JobState.RUNNING, JobState.CANCELLED, "cancelled by request", clock)).isTrue();
+    }
+
+    @Test
+    void aMoveTheStateTableForbidsIsRefusedOutright() {
+        String id = submit(null).id();
+
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> store.transition(id, JobState.QUEUED, JobState.SUCCEEDED, null, clock));
+    }
+
+    @Test
     void transitionsFollowTheStateTable() {
         String id = submit(null).id();
 
-        assertThat(store.transition(id, JobState.SUCCEEDED, null, clock)).isFalse();
+        assertThat(store.transition(id, JobState.RUNNING, JobState.SUCCEEDED, null, clock)).isFalse();
         store.claimNext(clock);
-        assertThat(store.transition(id, JobState.FAILED, "disk full", clock)).isTrue();
-        assertThat(store.transition(id, JobState.RUNNING, null, clock)).isFalse();
+        assertThat(store.transition(id, JobState.RUNNING, JobState.FAILED, "disk full", clock)).isTrue();
+        assertThat(store.transition(id, JobState.QUEUED, JobState.RUNNING, null, clock)).isFalse();
         TrainingJob failed = store.find(id).orElseThrow();
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.error()).isEqualTo("disk full");

@@ -39,12 +39,4 @@ class JobStateTest {
         assertThat(QUEUED.isFinal()).isFalse();
         assertThat(RUNNING.isFinal()).isFalse();
     }
-
-    @Test
-    void sourcesAreTheInverseOfTheTable() {
-        assertThat(JobState.sourcesOf(CANCELLED)).containsExactlyInAnyOrder(QUEUED, RUNNING);
-        assertThat(JobState.sourcesOf(RUNNING)).containsExactly(QUEUED);
-        assertThat(JobState.sourcesOf(QUEUED)).containsExactly(RUNNING);
-        assertThat(JobState.sourcesOf(SUCCEEDED)).containsExactly(RUNNING);
-    }
 }
