@@ -204,6 +204,7 @@ class TrainingJobsEndToEndTest {
         JsonNode info = json.readTree(get("/actuator/info").body());
         assertThat(info.get("native").get("build").asString()).isEqualTo("linux-x86_64-onednn");
         assertThat(info.get("native").get("layerHelpers").asBoolean()).isTrue();
+        assertThat(info.get("native").get("shapeCache").asBoolean()).isTrue();
         assertThat(info.get("build").get("version").asString()).isEqualTo("0.1.0-SNAPSHOT");
 
         assertThat(get("/actuator/env").statusCode()).isEqualTo(404); // only health, info, prometheus, metrics

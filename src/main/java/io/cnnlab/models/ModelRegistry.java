@@ -42,11 +42,16 @@ public class ModelRegistry {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     /**
-     * Every version by model name, newest first, read once and dropped on every change: each classification resolves
-     * its model, and two queries per request were a tenth of the serving cost. Dropped again after the changing
-     * transaction ends, so a reader that filled it mid-transaction cannot keep the old state.
+     * Every version by model name, newest first, read once and kept until the next change: each classification
+     * resolves its model, and two queries per request were a tenth of the serving cost. A snapshot is valid only for
+     * the generation it was read in; every change moves the generation when it starts and again when its
+     * transaction ends, so a reader whose query overlapped a change never publishes what it read.
      */
-    private volatile Map<String, List<ModelVersion>> snapshot;
+    private volatile Snapshot snapshot;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    private record Snapshot(long generation, Map<String, List<ModelVersion>> byName) {
+    }
 
     ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.root = properties.home().resolve("models");
@@ -148,31 +153,38 @@ public class ModelRegistry {
         return root.resolve(ModelNames.checkName(version.name())).resolve("v" + version.version() + ".zip");
     }
 
+    /**
+     * Inside a transaction always read afresh: a write must see its own uncommitted rows (a snapshot another thread
+     * published would lack them: a registration then failed to find the version it had just inserted), and other
+     * readers must never see them.
+     */
     private Map<String, List<ModelVersion>> snapshot() {
-        Map<String, List<ModelVersion>> current = snapshot;
-        if (current == null) {
-            Map<String, List<ModelVersion>> byName = new TreeMap<>();
-            for (ModelVersion v : query("order by name, version desc")) {
-                byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
-            }
-            byName.replaceAll((name, versions) -> List.copyOf(versions));
-            current = java.util.Collections.unmodifiableMap(byName);
-            if (!TransactionSynchronizationManager.isActualTransactionActive()) {
-                // inside a write the rows may not be committed yet: other readers must not see them
-                snapshot = current;
-            }
+        boolean inTransaction = TransactionSynchronizationManager.isActualTransactionActive();
+        Snapshot current = snapshot;
+        long now = generation.get();
+        if (!inTransaction && current != null && current.generation() == now) {
+            return current.byName();
         }
-        return current;
+        Map<String, List<ModelVersion>> byName = new TreeMap<>();
+        for (ModelVersion v : query("order by name, version desc")) {
+            byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
+        }
+        byName.replaceAll((name, versions) -> List.copyOf(versions));
+        Map<String, List<ModelVersion>> read = java.util.Collections.unmodifiableMap(byName);
+        if (!inTransaction && generation.get() == now) {
+            snapshot = new Snapshot(now, read);
+        }
+        return read;
     }
 
-    /** Called before a write: the snapshot is dropped now and again when the transaction has ended. */
+    /** Called before a write: moves the generation now and again when the transaction has ended. */
     private void changing() {
-        snapshot = null;
+        generation.incrementAndGet();
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCompletion(int status) {
-                    snapshot = null;
+                    generation.incrementAndGet();
                 }
             });
         }

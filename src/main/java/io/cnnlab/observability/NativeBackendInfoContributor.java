@@ -20,6 +20,7 @@ class NativeBackendInfoContributor implements InfoContributor {
                 "layerHelpers", info.layerHelpers(),
                 "cores", info.cores(),
                 "ompThreads", info.ompThreads(),
-                "blas", info.blasVendor()));
+                "blas", info.blasVendor(),
+                "shapeCache", info.shapeCache()));
     }
 }

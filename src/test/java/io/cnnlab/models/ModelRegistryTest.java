@@ -70,4 +70,20 @@ class ModelRegistryTest {
         assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(1);
         assertThatThrownBy(() -> registry.version("m", 2)).isInstanceOf(ModelNotFoundException.class);
     }
+
+    /** Seen in a verify run: a poll of the model list during a job's registration made the registration fail. */
+    @Test
+    void aWriteReadsItsOwnRowsEvenWhenAnotherThreadCachedTheListMeanwhile() {
+        ModelRegistry registry = registry();
+        register(registry, "m");
+
+        transaction.executeWithoutResult(status -> {
+            register(registry, "m");
+            CompletableFuture.runAsync(registry::models).join(); // another reader fills the cache: v1 only
+
+            assertThat(registry.version("m", 2).version()).isEqualTo(2);
+        });
+
+        assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(2, 1);
+    }
 }
