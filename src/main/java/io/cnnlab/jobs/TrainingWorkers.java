@@ -178,6 +178,8 @@ class TrainingWorkers implements SmartLifecycle {
         if (store.transition(job.id(), JobState.RUNNING, next, error, clock.instant())) {
             store.find(job.id()).ifPresent(updated ->
                     events.publishEvent(new JobStateChanged(updated, JobState.RUNNING, next, reason)));
+        } else if (store.find(job.id()).map(TrainingJob::state).orElse(null) == next) {
+            log.info("job {} was already {} (a cancel reached the store first)", job.id(), next);
         } else {
             log.warn("job {} could not move from RUNNING to {}: its state changed meanwhile", job.id(), next);
         }
