@@ -140,7 +140,7 @@ class TrainingWorkers implements SmartLifecycle {
         JobControl control = new JobControl(job, store, events, clock, properties.progressWriteInterval());
         running.put(job.id(), control);
         // a cancel that came between the claim and the line above found no control here and cancelled in the store
-        if (store.find(job.id()).map(TrainingJob::state).orElse(JobState.CANCELLED) != JobState.RUNNING) {
+        if (storedState(job) != JobState.RUNNING) {
             running.remove(job.id());
             log.info("job {} was cancelled as it was being claimed; not running it", job.id());
             return;
@@ -178,11 +178,16 @@ class TrainingWorkers implements SmartLifecycle {
         if (store.transition(job.id(), JobState.RUNNING, next, error, clock.instant())) {
             store.find(job.id()).ifPresent(updated ->
                     events.publishEvent(new JobStateChanged(updated, JobState.RUNNING, next, reason)));
-        } else if (store.find(job.id()).map(TrainingJob::state).orElse(null) == next) {
+        } else if (storedState(job) == next) {
             log.info("job {} was already {} (a cancel reached the store first)", job.id(), next);
         } else {
             log.warn("job {} could not move from RUNNING to {}: its state changed meanwhile", job.id(), next);
         }
+    }
+
+    /** The job's state in the store now; CANCELLED if it is gone. */
+    private JobState storedState(TrainingJob job) {
+        return store.find(job.id()).map(TrainingJob::state).orElse(JobState.CANCELLED);
     }
 
     private static void sleepQuietly(int seconds) {
