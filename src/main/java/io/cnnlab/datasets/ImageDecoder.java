@@ -83,57 +83,72 @@ public final class ImageDecoder {
         }
     }
 
-    /** Area average into 32x32 cells (nearest source pixel when the image is smaller than 32), alpha over white. */
+    /**
+     * Area average into 32x32 cells (nearest source pixel when the image is smaller than 32), alpha over white. Rows
+     * are read one at a time and a band of cells is averaged as soon as its last row is in: nothing the size of the
+     * image or the grid is allocated per call beyond the result.
+     */
     static byte[] toPlanes(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
-        long[][] sums = new long[3][SIDE * SIDE];
-        long[] counts = new long[SIDE * SIDE];
+        PixelRows pixels = new PixelRows(image);
         int[] row = new int[width];
-        // grayscale files hold display (sRGB-like) values, but ImageIO labels their single band linear gray and
-        // getRGB would brighten them (100 -> 168): take the samples as they are
-        boolean gray = image.getRaster().getNumBands() == 1
-                && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY;
-        int grayMax = gray ? (1 << image.getColorModel().getComponentSize(0)) - 1 : 255;
-        int[] samples = gray ? new int[width] : null;
+        int[] cellOf = new int[width];
+        for (int x = 0; x < width; x++) {
+            cellOf[x] = (int) ((long) x * SIDE / width);
+        }
+        long[] sums = new long[3 * SIDE];
+        long[] counts = new long[SIDE];
+        boolean[] filled = new boolean[SIDE * SIDE];
+        byte[] planes = new byte[3 * SIDE * SIDE];
+        int band = 0;
         for (int y = 0; y < height; y++) {
-            if (gray) {
-                image.getRaster().getSamples(0, y, width, 1, 0, samples);
-                for (int x = 0; x < width; x++) {
-                    int v = grayMax == 255 ? samples[x] : (int) Math.round(samples[x] * 255.0 / grayMax);
-                    row[x] = 0xFF000000 | (v << 16) | (v << 8) | v;
-                }
-            } else {
-                image.getRGB(0, y, width, 1, row, 0, width);
+            int cellRow = (int) ((long) y * SIDE / height);
+            if (cellRow != band) {
+                averageBand(band, sums, counts, planes, filled);
+                band = cellRow;
             }
-            int cellRow = (int) ((long) y * SIDE / height) * SIDE;
+            pixels.read(y, row);
             for (int x = 0; x < width; x++) {
-                int argb = row[x];
-                int alpha = argb >>> 24;
-                int cell = cellRow + (int) ((long) x * SIDE / width);
-                for (int c = 0; c < 3; c++) {
-                    int value = (argb >> (16 - 8 * c)) & 0xFF;
-                    sums[c][cell] += (value * alpha + 255L * (255 - alpha)) / 255;
-                }
+                int rgb = row[x];
+                int cell = cellOf[x];
+                sums[cell] += (rgb >> 16) & 0xFF;
+                sums[SIDE + cell] += (rgb >> 8) & 0xFF;
+                sums[2 * SIDE + cell] += rgb & 0xFF;
                 counts[cell]++;
             }
         }
-        byte[] planes = new byte[3 * SIDE * SIDE];
+        averageBand(band, sums, counts, planes, filled);
+        // an image smaller than 32 on an axis leaves cells without pixels: each takes the cell its centre falls in
         for (int cy = 0; cy < SIDE; cy++) {
             for (int cx = 0; cx < SIDE; cx++) {
                 int cell = cy * SIDE + cx;
-                int source = cell;
-                if (counts[cell] == 0) {
-                    // an image smaller than 32 on this axis: take the cell its centre falls in
+                if (!filled[cell]) {
                     int sy = (int) ((cy + 0.5) * height / SIDE);
                     int sx = (int) ((cx + 0.5) * width / SIDE);
-                    source = (int) ((long) sy * SIDE / height) * SIDE + (int) ((long) sx * SIDE / width);
-                }
-                for (int c = 0; c < 3; c++) {
-                    planes[c * SIDE * SIDE + cell] = (byte) Math.round((double) sums[c][source] / counts[source]);
+                    int source = (int) ((long) sy * SIDE / height) * SIDE + (int) ((long) sx * SIDE / width);
+                    for (int c = 0; c < 3; c++) {
+                        planes[c * SIDE * SIDE + cell] = planes[c * SIDE * SIDE + source];
+                    }
                 }
             }
         }
         return planes;
+    }
+
+    /** The finished band {@code cellRow}'s cell averages into the planes; the sums start again at zero. */
+    private static void averageBand(int cellRow, long[] sums, long[] counts, byte[] planes, boolean[] filled) {
+        for (int cx = 0; cx < SIDE; cx++) {
+            if (counts[cx] == 0) {
+                continue;
+            }
+            int cell = cellRow * SIDE + cx;
+            for (int c = 0; c < 3; c++) {
+                planes[c * SIDE * SIDE + cell] = (byte) Math.round((double) sums[c * SIDE + cx] / counts[cx]);
+                sums[c * SIDE + cx] = 0;
+            }
+            counts[cx] = 0;
+            filled[cell] = true;
+        }
     }
 }

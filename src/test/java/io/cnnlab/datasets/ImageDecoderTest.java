@@ -174,6 +174,77 @@ class ImageDecoderTest {
                         e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.TOO_LARGE));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}x{2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "TYPE_3BYTE_BGR, 32, 32", "TYPE_3BYTE_BGR, 100, 37", "TYPE_4BYTE_ABGR, 45, 7", "TYPE_4BYTE_ABGR, 64, 64",
+            "TYPE_4BYTE_ABGR_PRE, 33, 31", "TYPE_INT_ARGB, 1, 90", "TYPE_INT_RGB, 13, 13", "TYPE_BYTE_INDEXED, 50, 20",
+            "TYPE_USHORT_565_RGB, 40, 40", "TYPE_3BYTE_BGR, 1, 1", "TYPE_4BYTE_ABGR, 2000, 3"})
+    void everyPixelLayoutAveragesLikeTheColourModelSays(String type, int width, int height) throws Exception {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.class.getField(type).getInt(null));
+        java.util.Random random = new java.util.Random(width * 31L + height);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int alpha = random.nextInt(4) == 0 ? random.nextInt(256) : 255;
+                image.setRGB(x, y, (alpha << 24) | random.nextInt(1 << 24));
+            }
+        }
+        assertThat(ImageDecoder.toPlanes(image)).isEqualTo(referencePlanes(image));
+    }
+
+    @Test
+    void pngAndJpegDecodeToTheSamePlanesAsTheColourModelPath() throws IOException {
+        BufferedImage rgba = new BufferedImage(37, 29, BufferedImage.TYPE_INT_ARGB);
+        java.util.Random random = new java.util.Random(7);
+        for (int y = 0; y < 29; y++) {
+            for (int x = 0; x < 37; x++) {
+                rgba.setRGB(x, y, ((random.nextBoolean() ? 255 : random.nextInt(256)) << 24) | random.nextInt(1 << 24));
+            }
+        }
+        for (String format : new String[]{"png", "jpg"}) {
+            BufferedImage source = format.equals("png") ? rgba : withoutAlpha(rgba);
+            BufferedImage decoded = ImageIO.read(new java.io.ByteArrayInputStream(encode(source, format)));
+            assertThat(decoder.decode(encode(source, format))).as(format).isEqualTo(referencePlanes(decoded));
+        }
+    }
+
+    private static BufferedImage withoutAlpha(BufferedImage image) {
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(image, 0, 0, null);
+        return rgb;
+    }
+
+    /** The plain way: every pixel through {@code getRGB}, laid on white, summed per cell over the whole image. */
+    private static byte[] referencePlanes(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        long[][] sums = new long[3][1024];
+        long[] counts = new long[1024];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int argb = image.getRGB(x, y);
+                int alpha = argb >>> 24;
+                int cell = (int) ((long) y * 32 / height) * 32 + (int) ((long) x * 32 / width);
+                for (int c = 0; c < 3; c++) {
+                    sums[c][cell] += ((argb >> (16 - 8 * c) & 0xFF) * alpha + 255L * (255 - alpha)) / 255;
+                }
+                counts[cell]++;
+            }
+        }
+        byte[] planes = new byte[3 * 1024];
+        for (int cell = 0; cell < 1024; cell++) {
+            int source = cell;
+            if (counts[cell] == 0) {
+                int sy = (int) ((cell / 32 + 0.5) * height / 32);
+                int sx = (int) ((cell % 32 + 0.5) * width / 32);
+                source = (int) ((long) sy * 32 / height) * 32 + (int) ((long) sx * 32 / width);
+            }
+            for (int c = 0; c < 3; c++) {
+                planes[c * 1024 + cell] = (byte) Math.round((double) sums[c][source] / counts[source]);
+            }
+        }
+        return planes;
+    }
+
     /** Inserts an APP1 Exif segment (little-endian TIFF, one IFD0 entry: Orientation) right after the JPEG's SOI. */
     private static byte[] withOrientation(byte[] jpeg, int orientation) {
         ByteBuffer tiff = ByteBuffer.allocate(26).order(ByteOrder.LITTLE_ENDIAN);
