@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -169,11 +171,29 @@ class JdbcJobStore implements JobStore {
     @Override
     public List<EpochRecord> metrics(String id) {
         return jdbc.sql("select * from epoch_metric where job_id = ? order by epoch").param(id)
-                .query((rs, i) -> new EpochRecord(rs.getInt("epoch"), rs.getLong("step"), rs.getDouble("train_loss"),
-                        nullableDouble(rs, "train_accuracy") == null ? Double.NaN : rs.getDouble("train_accuracy"),
-                        rs.getDouble("test_loss"), rs.getDouble("test_accuracy"), rs.getDouble("images_per_second"),
-                        rs.getDouble("seconds"), rs.getDouble("data_wait_share"), rs.getDouble("learning_rate")))
-                .list();
+                .query((rs, i) -> epochRecord(rs)).list();
+    }
+
+    @Override
+    public Map<String, EpochRecord> latestMetrics(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, EpochRecord> latest = new HashMap<>();
+        jdbc.sql("select * from epoch_metric m where m.job_id in (:ids) "
+                        + "and m.epoch = (select max(epoch) from epoch_metric where job_id = m.job_id)")
+                .param("ids", List.copyOf(ids))
+                .query(rs -> {
+                    latest.put(rs.getString("job_id"), epochRecord(rs));
+                });
+        return latest;
+    }
+
+    private static EpochRecord epochRecord(ResultSet rs) throws SQLException {
+        return new EpochRecord(rs.getInt("epoch"), rs.getLong("step"), rs.getDouble("train_loss"),
+                nullableDouble(rs, "train_accuracy") == null ? Double.NaN : rs.getDouble("train_accuracy"),
+                rs.getDouble("test_loss"), rs.getDouble("test_accuracy"), rs.getDouble("images_per_second"),
+                rs.getDouble("seconds"), rs.getDouble("data_wait_share"), rs.getDouble("learning_rate"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cnnlab.jobs;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,9 @@ public interface JobStore {
     void recordEpoch(String id, EpochRecord epoch);
 
     List<EpochRecord> metrics(String id);
+
+    /** Each listed job's last recorded epoch, in one query (jobs without one are absent). */
+    Map<String, EpochRecord> latestMetrics(Collection<String> ids);
 
     /** Forgets metrics beyond a step a resumed job will produce again. */
     void deleteMetricsAfter(String id, long step);

@@ -5,6 +5,7 @@ import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +63,11 @@ public class TrainingJobs {
     public List<EpochRecord> metrics(String id) {
         get(id);
         return store.metrics(id);
+    }
+
+    /** The last recorded epoch of each job, read in one query however many jobs a page shows. */
+    public Map<String, EpochRecord> latestMetrics(Collection<String> ids) {
+        return store.latestMetrics(ids);
     }
 
     public Optional<JobControl.Progress> liveProgress(String id) {

@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 @RestController
@@ -88,7 +89,9 @@ class TrainingJobController {
     JobPage list(@RequestParam(required = false) JobState state,
                  @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
                  @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
-        List<TrainingJobView> items = jobs.list(state, page, size).stream().map(this::view).toList();
+        List<TrainingJob> found = jobs.list(state, page, size);
+        Map<String, EpochRecord> latest = jobs.latestMetrics(found.stream().map(TrainingJob::id).toList());
+        List<TrainingJobView> items = found.stream().map(job -> view(job, latest.get(job.id()))).toList();
         long total = state == null
                 ? jobs.countByState().values().stream().mapToLong(Long::longValue).sum()
                 : jobs.countByState().get(state);
@@ -132,10 +135,11 @@ class TrainingJobController {
     }
 
     private TrainingJobView view(TrainingJob job) {
-        List<EpochRecord> history = job.epoch() == 0 && job.state() == JobState.QUEUED && job.attempts() == 0
-                ? List.of() : jobs.metrics(job.id());
-        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null),
-                history.isEmpty() ? null : history.get(history.size() - 1));
+        return view(job, jobs.latestMetrics(List.of(job.id())).get(job.id()));
+    }
+
+    private TrainingJobView view(TrainingJob job, EpochRecord latest) {
+        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null), latest);
     }
 
     static String checked(String id) {

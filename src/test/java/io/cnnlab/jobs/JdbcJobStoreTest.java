@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +147,26 @@ class JdbcJobStoreTest {
         assertThat(store.find(id).orElseThrow().bestTestAccuracy()).isEqualTo(0.45);
         store.deleteMetricsAfter(id, 20);
         assertThat(store.metrics(id)).extracting(EpochRecord::epoch).containsExactly(1, 2);
+    }
+
+    @Test
+    void latestMetricsGiveEachJobItsLastEpochInOneRead() {
+        String a = submit(null).id();
+        String b = submit(null).id();
+        String none = submit(null).id();
+        store.recordEpoch(a, epoch(1, 10, 0.30));
+        store.recordEpoch(a, epoch(2, 20, 0.50));
+        store.recordEpoch(b, epoch(1, 15, 0.60));
+        store.recordEpoch(a, epoch(3, 30, 0.40));
+
+        Map<String, EpochRecord> latest = store.latestMetrics(List.of(a, b, none));
+
+        assertThat(latest).containsOnlyKeys(a, b);
+        assertThat(latest.get(a).epoch()).isEqualTo(3);
+        assertThat(latest.get(a).testAccuracy()).isEqualTo(0.40);
+        assertThat(latest.get(b).step()).isEqualTo(15);
+        assertThat(store.latestMetrics(List.of(b))).containsOnlyKeys(b);
+        assertThat(store.latestMetrics(List.of())).isEmpty();
     }
 
     @Test
