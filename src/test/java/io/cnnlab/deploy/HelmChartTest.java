@@ -48,6 +48,7 @@ class HelmChartTest {
         assertThat(at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
         assertThat(String.valueOf(at(container, "securityContext.capabilities.drop"))).isEqualTo("[ALL]");
         assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35")
+                .contains(" -Xmn64m ")
                 .contains("-Dorg.bytedeco.javacpp.maxbytes=2000m")
                 .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3700m");
         assertThat(mounts(container)).containsEntry("home", "/data/home").containsEntry("tmp", "/tmp/cnn")
@@ -72,6 +73,7 @@ class HelmChartTest {
                 .set("persistence.home.existingClaim", "cnn-state")
                 .set("resources.limits.memory", "8Gi")
                 .set("jvm.offHeapMaxBytes", "5g")
+                .set("jvm.youngGen", "")
                 .set("probes.liveness.enabled", "false"));
 
         assertThat(kinds(manifests)).contains("ServiceMonitor", "Ingress").doesNotContain("PersistentVolumeClaim");
@@ -84,7 +86,8 @@ class HelmChartTest {
         Map<String, Object> container = container(deployment);
         assertThat(container).doesNotContainKey("livenessProbe").containsKey("readinessProbe");
         assertThat(at(container, "resources.limits.memory")).isEqualTo("8Gi");
-        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-Dorg.bytedeco.javacpp.maxbytes=5g");
+        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-Dorg.bytedeco.javacpp.maxbytes=5g")
+                .doesNotContain("-Xmn");
         assertThat(env(container, "CNN_DATA_DIR")).isEqualTo("/data/cifar-10");
         assertThat(mounts(container)).containsEntry("data", "/data/cifar-10");
         List<Map<String, Object>> volumes = list(deployment, "spec.template.spec.volumes");
