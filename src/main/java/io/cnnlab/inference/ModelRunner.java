@@ -180,7 +180,7 @@ final class ModelRunner implements AutoCloseable {
      * image, and every ND4J array costs a native allocation the garbage collector has to trace (about 10 % of a
      * single-image pass's, more for batches).
      */
-    private static float[][] rows(INDArray output, int images) {
+    static float[][] rows(INDArray output, int images) {
         int classes = (int) output.size(1);
         if (output.ordering() != 'c' || output.offset() != 0 || output.data().length() != (long) images * classes) {
             return output.toFloatMatrix();

@@ -3,6 +3,10 @@ package io.cnnlab.inference;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.NetworkSettings;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +45,23 @@ class ModelRunnerTest {
 
     @AfterEach
     void close() {
-        runner.close();
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Test
+    void rowsComeOutTheSameWhateverTheOutputsLayout() {
+        float[][] expected = {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}};
+        INDArray plain = Nd4j.create(expected);
+        INDArray columnMajor = plain.dup('f');
+        INDArray tall = Nd4j.arange(-8, 16).castTo(DataType.FLOAT).reshape('c', 6, 4);
+        INDArray middleRows = tall.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all()); // a view at offset 8
+
+        assertThat(ModelRunner.rows(plain, 3)).isEqualTo(expected);
+        assertThat(ModelRunner.rows(columnMajor, 3)).isEqualTo(expected);
+        assertThat(middleRows.offset()).isEqualTo(8);
+        assertThat(ModelRunner.rows(middleRows, 3)).isEqualTo(expected);
     }
 
     private static float[] images(int n, float value) {
