@@ -19,6 +19,11 @@ public interface Architecture {
 
     ComputationGraphConfiguration configuration(NetworkSettings settings);
 
+    /** Adam's learning rate the network's recipe starts from: the seed trains with a constant 1e-4. */
+    default LearningRate learningRate() {
+        return LearningRate.constant(1e-4);
+    }
+
     default NetworkCost cost() {
         return NetworkCost.of(configuration(NetworkSettings.defaults()), INPUT);
     }

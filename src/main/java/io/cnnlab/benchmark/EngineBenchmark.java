@@ -83,7 +83,7 @@ public final class EngineBenchmark {
 
     private static String run(Architecture architecture, Cifar10 cifar, Options options) throws InterruptedException {
         NetworkCost cost = architecture.cost();
-        TrainingPlan plan = TrainingPlan.seedDefaults(architecture.name()).withBatchSize(options.batch)
+        TrainingPlan plan = TrainingPlan.seedDefaults(architecture).withBatchSize(options.batch)
                 .withMaxSteps((long) options.warmup + options.steps);
         long rssStart = residentMegabytes();
         ComputationGraph net = Networks.create(architecture, plan);
@@ -128,7 +128,7 @@ public final class EngineBenchmark {
     }
 
     private static void epochs(Architecture architecture, Cifar10 cifar, Options options) throws InterruptedException {
-        TrainingPlan plan = TrainingPlan.seedDefaults(architecture.name()).withBatchSize(options.batch)
+        TrainingPlan plan = TrainingPlan.seedDefaults(architecture).withBatchSize(options.batch)
                 .withEpochs(options.epochs);
         ComputationGraph net = Networks.create(architecture, plan);
         Preprocessing preprocessing = new Preprocessing(24);

@@ -1,5 +1,7 @@
 package io.cnnlab.training;
 
+import io.cnnlab.architectures.Architecture;
+import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.datasets.Augmentation;
 
 import java.util.Objects;
@@ -24,7 +26,7 @@ public record TrainingPlan(String architecture, int epochs, Long maxSteps, int b
 
     public static final int DEFAULT_EPOCHS = 10;
     public static final int DEFAULT_BATCH_SIZE = 128;
-    public static final double DEFAULT_LEARNING_RATE = 1e-4;
+    public static final int DEFAULT_TRAIN_ACCURACY_EVERY = 10;
 
     public TrainingPlan {
         Objects.requireNonNull(architecture, "architecture");
@@ -45,19 +47,12 @@ public record TrainingPlan(String architecture, int epochs, Long maxSteps, int b
     }
 
     /**
-     * The seed's recipe for a network: Adam 1e-4 (batchnorm: 0.04 x0.9 per 1,000 steps), batch 128, 10 epochs. The
-     * combined network and its ablations, which are not the seed's, start at 3e-3 and decay x0.6 every 800 steps, so
-     * that a half-hour budget (about 4,500 steps here) ends near 2e-4.
+     * The seed's recipe for a network: batch 128, 10 epochs, the seed's initialisation and augmentation, and the
+     * learning rate the network names ({@link Architecture#learningRate()}).
      */
-    public static TrainingPlan seedDefaults(String architecture) {
-        LearningRate rate = switch (architecture) {
-            case "batchnorm" -> LearningRate.seedBatchNormSchedule();
-            case "combined", "combined-no-bn", "combined-no-factorisation", "combined-single-branch" ->
-                    new LearningRate(3e-3, 0.6, 800);
-            default -> LearningRate.constant(DEFAULT_LEARNING_RATE);
-        };
-        return new TrainingPlan(architecture, DEFAULT_EPOCHS, null, DEFAULT_BATCH_SIZE, rate, 42,
-                Augmentation.seedDefaults(), 0.1, 0.1, 10);
+    public static TrainingPlan seedDefaults(Architecture architecture) {
+        return new TrainingPlan(architecture.name(), DEFAULT_EPOCHS, null, DEFAULT_BATCH_SIZE, architecture.learningRate(),
+                42, Augmentation.seedDefaults(), 0.1, 0.1, DEFAULT_TRAIN_ACCURACY_EVERY);
     }
 
     public TrainingPlan withEpochs(int value) {

@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.datasets.Augmentation;
 import io.cnnlab.jobs.JobParameters;
 
@@ -13,7 +14,7 @@ public final class TrainingPlans {
         return new TrainingPlan(architecture, p.epochs(), p.maxSteps(), p.batchSize(),
                 new LearningRate(p.learningRate(), p.learningRateDecay(), p.learningRateDecaySteps()), p.seed(),
                 new Augmentation(p.randomCrop(), p.flip(), p.maxBrightnessDelta(), p.minContrast(), p.maxContrast()),
-                p.weightStddev(), p.biasInit(), TrainingPlan.seedDefaults(architecture).trainAccuracyEvery());
+                p.weightStddev(), p.biasInit(), TrainingPlan.DEFAULT_TRAIN_ACCURACY_EVERY);
     }
 
     public static JobParameters toParameters(TrainingPlan plan) {

@@ -2,13 +2,11 @@ package io.cnnlab.web;
 
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.architectures.NetworkCost;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-
-import io.cnnlab.training.LearningRate;
-import io.cnnlab.training.TrainingPlan;
 
 import java.util.List;
 
@@ -24,7 +22,7 @@ class ArchitectureController {
             NetworkCost cost = architecture.cost();
             return new ArchitectureView(architecture.name(), architecture.description(), cost.parameters(),
                     cost.trainableParameters(), cost.macs(),
-                    TrainingPlan.seedDefaults(architecture.name()).learningRate(), cost.layers());
+                    architecture.learningRate(), cost.layers());
         }
     }
 

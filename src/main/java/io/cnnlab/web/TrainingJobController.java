@@ -74,8 +74,7 @@ class TrainingJobController {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new InvalidRequestException("Idempotency-Key must be 1-200 printable ASCII characters without spaces");
         }
-        architectures.get(request.architecture());
-        var plan = request.toPlan();
+        var plan = request.toPlan(architectures.get(request.architecture()));
         String modelName = request.modelName() != null ? request.modelName() : request.architecture();
         JobStore.Submitted submitted = jobs.submit(new NewJob(request.architecture(), modelName,
                 TrainingPlans.toParameters(plan), idempotencyKey));

@@ -1,7 +1,8 @@
 package io.cnnlab.web;
 
+import io.cnnlab.architectures.Architecture;
+import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.datasets.Augmentation;
-import io.cnnlab.training.LearningRate;
 import io.cnnlab.training.TrainingPlan;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
@@ -42,8 +43,8 @@ public record TrainingJobRequest(
         @DecimalMin("-10") @DecimalMax("10") Double biasInit) {
 
     /** The seed's plan for the architecture with this request's fields laid over it. */
-    TrainingPlan toPlan() {
-        TrainingPlan seed = TrainingPlan.seedDefaults(architecture);
+    TrainingPlan toPlan(Architecture network) {
+        TrainingPlan seed = TrainingPlan.seedDefaults(network);
         LearningRate rate = seed.learningRate();
         Augmentation a = seed.augmentation();
         return new TrainingPlan(architecture,

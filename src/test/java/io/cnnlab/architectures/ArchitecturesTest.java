@@ -24,6 +24,14 @@ import static org.assertj.core.api.Assertions.within;
 
 class ArchitecturesTest {
 
+    @ParameterizedTest
+    @CsvSource({"baseline, 1e-4, 1, 1000", "factorized, 1e-4, 1, 1000", "multibranch, 1e-4, 1, 1000",
+            "batchnorm, 0.04, 0.9, 1000", "combined, 3e-3, 0.6, 800", "combined-no-bn, 3e-3, 0.6, 800",
+            "combined-no-factorisation, 3e-3, 0.6, 800", "combined-single-branch, 3e-3, 0.6, 800"})
+    void eachNetworkNamesTheLearningRateItsRecipeStartsFrom(String name, double initial, double decayRate, int decaySteps) {
+        assertThat(Architectures.offered().get(name).learningRate()).isEqualTo(new LearningRate(initial, decayRate, decaySteps));
+    }
+
     private final Architectures architectures = Architectures.seed();
 
     @Test

@@ -56,7 +56,7 @@ class OneDnnGradientCheckTest {
     @Test
     void convPoolingAndBatchNormLayersGetTheirOneDnnHelper() {
         ComputationGraph net = Networks.create(Architectures.seed().get("batchnorm"),
-                TrainingPlan.seedDefaults("batchnorm"));
+                TrainingPlan.seedDefaults(Architectures.seed().get("batchnorm")));
 
         Map<String, Object> helpers = new HashMap<>();
         for (Layer layer : net.getLayers()) {
@@ -75,7 +75,7 @@ class OneDnnGradientCheckTest {
     @ParameterizedTest
     @ValueSource(strings = {"baseline", "factorized", "multibranch", "batchnorm"})
     void seedNetworksGradientsMatchFiniteDifferences(String architecture) {
-        TrainingPlan seed = TrainingPlan.seedDefaults(architecture);
+        TrainingPlan seed = TrainingPlan.seedDefaults(Architectures.seed().get(architecture));
         // half the seed's init stddev keeps multibranch's initial logits out of saturation
         TrainingPlan plan = new TrainingPlan(architecture, 1, null, 4, seed.learningRate(), 42, seed.augmentation(),
                 0.05, 0.1, 10);

@@ -1,6 +1,7 @@
 package io.cnnlab.training;
 
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.datasets.Augmentation;
 import io.cnnlab.datasets.CifarFixtures;
 import io.cnnlab.datasets.LabelledImages;
@@ -28,7 +29,7 @@ class TrainerTest {
     private final Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 50));
 
     private static TrainingPlan plan(String architecture) {
-        return TrainingPlan.seedDefaults(architecture).withBatchSize(20).withEpochs(4)
+        return TrainingPlan.seedDefaults(Architectures.seed().get(architecture)).withBatchSize(20).withEpochs(4)
                 .withLearningRate(LearningRate.constant(2e-3));
     }
 

@@ -1,4 +1,4 @@
-package io.cnnlab.training;
+package io.cnnlab.architectures;
 
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -7,7 +7,7 @@ import org.nd4j.linalg.schedule.StepSchedule;
 /**
  * Adam's learning rate: {@code initial}, multiplied by {@code decayRate} every {@code decaySteps} steps
  * (staircase, as the seed's {@code tf.train.exponential_decay(..., staircase=True)}); {@code decayRate} 1 keeps it
- * constant.
+ * constant. Each {@link Architecture} names the one its recipe starts from.
  */
 public record LearningRate(double initial, double decayRate, int decaySteps) {
 
@@ -27,11 +27,6 @@ public record LearningRate(double initial, double decayRate, int decaySteps) {
         return new LearningRate(rate, 1, 1000);
     }
 
-    /** The seed's batch-norm run: 0.04, x0.9 every 1,000 steps. */
-    public static LearningRate seedBatchNormSchedule() {
-        return new LearningRate(0.04, 0.9, 1000);
-    }
-
     public boolean isConstant() {
         return decayRate == 1;
     }
@@ -40,7 +35,7 @@ public record LearningRate(double initial, double decayRate, int decaySteps) {
         return initial * Math.pow(decayRate, Math.floorDiv(step, decaySteps));
     }
 
-    ISchedule schedule() {
+    public ISchedule schedule() {
         return new StepSchedule(ScheduleType.ITERATION, initial, decayRate, decaySteps);
     }
 }
