@@ -32,10 +32,12 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -96,6 +98,15 @@ class ModelControllersTest {
         mvc.perform(multipart("/api/v1/models/cats/classify").file(new MockMultipartFile("file", new byte[]{1}))
                         .param("topK", "0"))
                 .andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void aPathNothingAnswersIsAProblemOfTheSameTypeAsAnUnknownModel() throws Exception {
+        mvc.perform(get("/api/v1/modelz"))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:not-found"))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("/api/v1/modelz")));
     }
 
     @Test
