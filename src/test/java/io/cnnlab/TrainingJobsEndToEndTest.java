@@ -76,6 +76,13 @@ class TrainingJobsEndToEndTest {
         assertThat(done.get("step").asLong()).isEqualTo(30); // 200 images / batch 20 x 3 epochs
         assertThat(done.get("bestTestAccuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(done.get("latestMetrics").get("epoch").asInt()).isEqualTo(3);
+        JsonNode listed = null;
+        for (JsonNode item : json.readTree(get("/api/v1/training-jobs?state=SUCCEEDED&size=100").body()).get("items")) {
+            listed = item.get("id").asString().equals(id) ? item : listed;
+        }
+        assertThat(listed).as("the job in the list").isNotNull();
+        assertThat(listed.get("latestMetrics").get("epoch").asInt()).isEqualTo(3);
+        assertThat(listed.get("latestMetrics").get("step").asLong()).isEqualTo(30);
         assertThat(done.get("modelName").asString()).isEqualTo("tiny");
 
         JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body());

@@ -14,7 +14,7 @@ import java.awt.image.Raster;
  * {@link BufferedImage#getRGB} converts them pixel by pixel through the colour model, which was 40 % of decoding a
  * 32x32 PNG. Grayscale files hold display (sRGB-like) values, but ImageIO labels their single band linear gray and
  * {@code getRGB} would brighten them (100 -> 168): their samples are taken as they are. Everything else (indexed,
- * CMYK already converted, 16-bit, premultiplied alpha) goes through {@code getRGB}, which knows every colour model.
+ * 16-bit, premultiplied alpha, other colour spaces) goes through {@code getRGB}, which knows every colour model.
  */
 final class PixelRows {
 
