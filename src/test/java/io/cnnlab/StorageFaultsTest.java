@@ -9,6 +9,7 @@ import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.training.Networks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,7 +105,7 @@ class StorageFaultsTest {
         assertThat(kept).extracting(Checkpoint::step).containsExactly((long) STEPS_PER_EPOCH);
         assertThat(DurableFiles.sha256(checkpoints.path(kept.get(0)))).isEqualTo(kept.get(0).sha256());
         try (InputStream in = checkpoints.open(kept.get(0))) {
-            assertThat(Networks.steps(Networks.read(in))).isEqualTo(STEPS_PER_EPOCH); // loadable, not just present
+            assertThat(Networks.steps(ModelFormat.read(in))).isEqualTo(STEPS_PER_EPOCH); // loadable, not just present
         }
         assertThat(registry.models()).extracting(ModelRegistry.Model::name).doesNotContain("victim");
 

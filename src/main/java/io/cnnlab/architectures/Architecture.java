@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 /** One network variant: a name users pick and the DL4J configuration it stands for. */
 public interface Architecture {
 
-    /** The seed's networks all take a 24x24 RGB crop, channels first. */
+    /** The seed's networks all take {@link io.cnnlab.networks.InputDescription#SEED}. */
     InputType INPUT = SeedLayers.INPUT;
 
     /** Number of CIFAR-10 classes every network predicts. */

@@ -1,5 +1,6 @@
 package io.cnnlab.architectures;
 
+import io.cnnlab.networks.InputDescription;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -25,7 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 final class SeedLayers {
 
-    static final InputType INPUT = InputType.convolutional(24, 24, 3, CNN2DFormat.NCHW);
+    static final InputType INPUT = InputDescription.SEED.inputType();
 
     /** TensorFlow's batch_norm default epsilon, which the seed uses. */
     static final double BATCH_NORM_EPS = 1e-3;

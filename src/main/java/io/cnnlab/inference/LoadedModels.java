@@ -4,7 +4,8 @@ import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
-import io.cnnlab.training.Networks;
+import io.cnnlab.networks.InputDescription;
+import io.cnnlab.networks.ModelFormat;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,6 @@ import java.util.Map;
 class LoadedModels {
 
     private static final Logger log = LoggerFactory.getLogger(LoadedModels.class);
-    private static final int[] INPUT = {3, 24, 24};
 
     private final ModelRegistry registry;
     private final InferenceProperties properties;
@@ -53,7 +53,7 @@ class LoadedModels {
         String key = version.name() + "/" + version.version();
         ModelRunner runner = runners.get(key);
         if (runner == null) {
-            runner = new ModelRunner(key, load(version), INPUT, properties.maxBatchSize(),
+            runner = new ModelRunner(key, load(version), InputDescription.SEED.networkShape(), properties.maxBatchSize(),
                     properties.maxDelay().toNanos(), properties.maxQueue(), properties.nativeThreads(),
                     images -> batchObserver.accept(images));
             runners.put(key, runner);
@@ -106,7 +106,7 @@ class LoadedModels {
                         .formatted(version.name(), version.version(), file, actual, version.sha256()));
             }
             try (InputStream in = Files.newInputStream(file)) {
-                return Networks.read(in);
+                return ModelFormat.read(in);
             }
         } catch (java.nio.file.NoSuchFileException e) {
             throw new CorruptCheckpointException("model %s v%d: file %s is missing".formatted(version.name(), version.version(), file));

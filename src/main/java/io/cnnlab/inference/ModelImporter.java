@@ -2,7 +2,8 @@ package io.cnnlab.inference;
 
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
-import io.cnnlab.training.Networks;
+import io.cnnlab.networks.InputDescription;
+import io.cnnlab.networks.ModelFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -23,7 +24,7 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Imports a DL4J model zip a user brings. The archive is inspected before DL4J reads it (entry names, count and
- * uncompressed size, so no path traversal and no zip bomb); then the network must take a 3x24x24 input and give as
+ * uncompressed size, so no path traversal and no zip bomb); then the network must take the service's input ({@link InputDescription}) and give as
  * many outputs as there are labels.
  */
 @Component
@@ -51,9 +52,9 @@ public class ModelImporter {
         ComputationGraph net = read(zip);
         INDArray out;
         try {
-            out = net.outputSingle(false, Nd4j.zeros(DataType.FLOAT, 1, 3, 24, 24));
+            out = net.outputSingle(false, Nd4j.zeros(DataType.FLOAT, InputDescription.SEED.batchShape(1)));
         } catch (RuntimeException e) {
-            throw new InvalidModelException("the network does not take a 3x24x24 (NCHW) image: " + e.getMessage());
+            throw new InvalidModelException("the network does not take a %s (NCHW) image: ".formatted(InputDescription.SEED) + e.getMessage());
         }
         long outputs = out.length();
         if (outputs != labels.size()) {
@@ -61,7 +62,7 @@ public class ModelImporter {
         }
         ByteArrayOutputStream serialized = new ByteArrayOutputStream();
         try {
-            Networks.write(net, serialized);
+            ModelFormat.write(net, serialized);
         } catch (IOException e) {
             throw new InvalidModelException("the network cannot be stored: " + e.getMessage());
         }
@@ -104,7 +105,7 @@ public class ModelImporter {
 
     private static ComputationGraph read(byte[] zip) {
         try (InputStream in = new ByteArrayInputStream(zip)) {
-            return Networks.read(in);
+            return ModelFormat.read(in);
         } catch (Exception graphFailure) {
             try (InputStream in = new ByteArrayInputStream(zip)) {
                 MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(in, false);

@@ -22,7 +22,7 @@ public final class ModelNames {
 
     public static String checkAlias(String alias) {
         if (alias == null || !ALIAS_PATTERN.matcher(alias).matches()) {
-            throw new IllegalArgumentException("alias must match " + ALIAS);
+            throw new InvalidModelNameException("alias must match " + ALIAS);
         }
         return alias;
     }

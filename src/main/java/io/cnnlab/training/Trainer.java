@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.datasets.Batch;
 import io.cnnlab.datasets.BatchSource;
 import io.cnnlab.datasets.LabelledImages;
@@ -98,7 +99,7 @@ public final class Trainer {
 
             @Override
             public void writeTo(OutputStream out) throws IOException {
-                Networks.write(net, out);
+                ModelFormat.write(net, out);
             }
         };
     }

@@ -3,15 +3,13 @@ package io.cnnlab.training;
 import io.cnnlab.CnnProperties;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.datasets.Preprocessing;
+import io.cnnlab.networks.InputDescription;
 import org.deeplearning4j.util.CrashReportingUtil;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class TrainingConfiguration {
-
-    /** The networks' input side: a 24x24 crop of the 32x32 image. */
-    static final int CROP = 24;
 
     @Bean
     Architectures architectures() {
@@ -20,7 +18,7 @@ class TrainingConfiguration {
 
     @Bean
     Preprocessing preprocessing() {
-        return new Preprocessing(CROP);
+        return new Preprocessing(InputDescription.SEED.crop());
     }
 
     @Bean

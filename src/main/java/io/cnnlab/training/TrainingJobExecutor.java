@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
@@ -100,7 +101,7 @@ class TrainingJobExecutor implements JobExecutor {
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
             int epoch = (int) (outcome.step() / Math.max(1, cifar.train().size() / plan.batchSize())) + 1;
-            save(job, outcome.step(), epoch, null, out -> Networks.write(net, out));
+            save(job, outcome.step(), epoch, null, out -> ModelFormat.write(net, out));
         }
         return Result.STOPPED;
     }
@@ -118,7 +119,7 @@ class TrainingJobExecutor implements JobExecutor {
     private ComputationGraph restoreOrCreate(TrainingJob job, TrainingPlan plan) {
         for (Checkpoint checkpoint : checkpoints.list(job.id())) {
             try (InputStream in = checkpoints.open(checkpoint)) {
-                ComputationGraph net = Networks.read(in);
+                ComputationGraph net = ModelFormat.read(in);
                 log.info("job {} resumes from its checkpoint at step {} (epoch {})", job.id(), checkpoint.step(),
                         checkpoint.epoch());
                 return net;

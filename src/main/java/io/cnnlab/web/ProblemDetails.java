@@ -5,6 +5,7 @@ import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.datasets.ImageDecoder;
 import io.cnnlab.inference.ModelImporter;
 import io.cnnlab.inference.OverloadedException;
+import io.cnnlab.models.InvalidModelNameException;
 import io.cnnlab.models.ModelConflictException;
 import io.cnnlab.models.ModelNotFoundException;
 import io.cnnlab.jobs.JobNotFoundException;
@@ -69,12 +70,21 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
     }
 
-    @ExceptionHandler({JobStateConflictException.class, ModelConflictException.class})
-    ProblemDetail conflict(RuntimeException e) {
+    @ExceptionHandler(JobStateConflictException.class)
+    ProblemDetail jobConflict(JobStateConflictException e) {
         return problem(HttpStatus.CONFLICT, "state-conflict", "Not possible in the job's state", e.getMessage());
     }
 
-    @ExceptionHandler({UnknownArchitectureException.class, InvalidRequestException.class, IllegalArgumentException.class})
+    @ExceptionHandler(ModelConflictException.class)
+    ProblemDetail modelConflict(ModelConflictException e) {
+        return problem(HttpStatus.CONFLICT, "model-conflict", "Conflicts with the model's state", e.getMessage());
+    }
+
+    /**
+     * Only the service's own user-input exceptions are a 400. An {@link IllegalArgumentException} from inside (ND4J,
+     * a broken invariant) is a 500 like any other unexpected error: its text is internal and is not echoed.
+     */
+    @ExceptionHandler({UnknownArchitectureException.class, InvalidRequestException.class, InvalidModelNameException.class})
     ProblemDetail badRequest(RuntimeException e) {
         log.debug("bad request: {}", e.getMessage());
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());

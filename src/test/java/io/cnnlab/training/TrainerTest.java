@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.datasets.Augmentation;
@@ -113,7 +114,7 @@ class TrainerTest {
                 }
             }
         }, () -> false);
-        ComputationGraph restored = Networks.read(new ByteArrayInputStream(checkpoint.toByteArray()));
+        ComputationGraph restored = ModelFormat.read(new ByteArrayInputStream(checkpoint.toByteArray()));
         assertThat(Networks.steps(restored)).isEqualTo(7);
         Map<Long, Double> resumed = losses(restored, plan);
 
