@@ -122,6 +122,34 @@ public final class ChildService implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build()).body());
     }
 
+    /** Submits a training job; its id. */
+    public String submit(String jobJson) throws IOException, InterruptedException {
+        return postJson("/api/v1/training-jobs", jobJson).get("id").asString();
+    }
+
+    public JsonNode job(String id) throws IOException, InterruptedException {
+        return getJson("/api/v1/training-jobs/" + id);
+    }
+
+    public String state(String id) throws IOException, InterruptedException {
+        return job(id).get("state").asString();
+    }
+
+    /** One number from the database of a stopped service. */
+    public long queryLong(String sql) throws SQLException {
+        return Long.parseLong(queryString(sql));
+    }
+
+    /** One value from the database of a stopped service. */
+    public String queryString(String sql) throws SQLException {
+        try (Connection db = database(); var rs = db.createStatement().executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row for " + sql);
+            }
+            return rs.getString(1);
+        }
+    }
+
     /** The H2 database of a stopped service, opened directly. */
     public Connection database() throws SQLException {
         return DriverManager.getConnection("jdbc:h2:file:" + home.resolve("db/cnn-lab")

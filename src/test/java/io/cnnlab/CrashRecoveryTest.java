@@ -1,17 +1,10 @@
 package io.cnnlab;
 
-import io.cnnlab.datasets.CifarFixtures;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,23 +22,15 @@ class CrashRecoveryTest {
     private static final int STEPS_PER_EPOCH = 20; // 200 generated training images, batch 10
     private static final int CHECKPOINT_EVERY = 5;
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final ChildServices children = new ChildServices();
 
     private final JsonMapper json = JsonMapper.builder().build();
     private ChildService service;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (service != null) {
-            service.close();
-        }
-    }
-
     @Test
     void aJobSurvivesKillNineAndAGracefulStopAndFinishesOnce() throws Exception {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 3);
-        service = new ChildService(home, data, List.of("-Xmx1g"), List.of(
+        service = children.create(40, 3, List.of("-Xmx1g"), List.of(
                 "--cnn.training.checkpoint-every-steps=" + CHECKPOINT_EVERY,
                 "--cnn.training.progress-write-interval=200ms")).start();
         String id = json.readTree(post("/api/v1/training-jobs",
@@ -100,19 +85,10 @@ class CrashRecoveryTest {
     }
 
     /** Reads the H2 database of a stopped service directly. */
-    private Stored stored(String id) throws SQLException {
-        try (Connection db = service.database()) {
-            return new Stored(
-                    single(db, "select state from training_job where id = '" + id + "'").getString(1),
-                    single(db, "select coalesce(max(step), 0) from checkpoint where job_id = '" + id + "'").getLong(1),
-                    single(db, "select count(*) from training_job").getInt(1));
-        }
-    }
-
-    private static ResultSet single(Connection db, String sql) throws SQLException {
-        ResultSet rs = db.createStatement().executeQuery(sql);
-        assertThat(rs.next()).isTrue();
-        return rs;
+    private Stored stored(String id) throws Exception {
+        return new Stored(service.queryString("select state from training_job where id = '" + id + "'"),
+                service.queryLong("select coalesce(max(step), 0) from checkpoint where job_id = '" + id + "'"),
+                (int) service.queryLong("select count(*) from training_job"));
     }
 
     private List<Long> checkpointSteps(String id) throws Exception {

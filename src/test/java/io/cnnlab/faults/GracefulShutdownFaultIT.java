@@ -1,11 +1,10 @@
 package io.cnnlab.faults;
 
 import io.cnnlab.ChildService;
+import io.cnnlab.ChildServices;
 import io.cnnlab.TestImages;
-import io.cnnlab.datasets.CifarFixtures;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -31,17 +29,10 @@ import static org.awaitility.Awaitility.await;
  */
 class GracefulShutdownFaultIT {
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final ChildServices children = new ChildServices();
 
     private ChildService service;
-
-    @AfterEach
-    void stop() throws IOException {
-        if (service != null) {
-            service.close();
-        }
-    }
 
     /** One request's fate, in the test's clock. */
     record Outcome(long startNanos, long endNanos, int status, String failure) {
@@ -49,16 +40,15 @@ class GracefulShutdownFaultIT {
 
     @Test
     void sigtermDrainsRequestsCheckpointsTheJobAndTheNextStartContinuesIt() throws Exception {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 14);
-        service = new ChildService(home, data, List.of("-Xmx1g"), List.of(
+        service = children.create(40, 14, List.of("-Xmx1g"), List.of(
                 "--cnn.training.progress-write-interval=200ms")).start();
         String served = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"served\"}").get("id").asString();
         await().atMost(Duration.ofMinutes(2)).until(() -> state(served).equals("SUCCEEDED"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.getJson("/api/v1/models").size() == 1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").size() == 1);
         String id = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":200,\"batchSize\":10}").get("id").asString();
-        await().atMost(Duration.ofMinutes(1)).until(() -> service.getJson("/api/v1/training-jobs/" + id).get("step").asLong() > 30);
+        await().atMost(Duration.ofMinutes(3)).until(() -> service.job(id).get("step").asLong() > 30);
 
         // multipart requests of 32 images each: long enough to be caught in flight by the signal
         String boundary = "shutdown-boundary";
@@ -94,7 +84,7 @@ class GracefulShutdownFaultIT {
             client.start();
             clients.add(client);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.size() >= 12);
+        await().atMost(Duration.ofMinutes(2)).until(() -> outcomes.size() >= 12);
         long stepBeforeSignal = service.getJson("/api/v1/training-jobs/" + id).get("step").asLong();
         long signal = System.nanoTime();
         assertThat(service.terminate(Duration.ofSeconds(90))).as("exits after SIGTERM").isTrue();
@@ -104,7 +94,9 @@ class GracefulShutdownFaultIT {
         }
 
         List<Outcome> inFlight = outcomes.stream().filter(o -> o.startNanos() < signal && o.endNanos() > signal).toList();
-        List<Outcome> startedBefore = outcomes.stream().filter(o -> o.startNanos() < signal - 50_000_000L).toList();
+        // a request sent a second before the signal has reached the server even on a busy machine; one sent just
+        // before may still be connecting when the port closes, and is then refused like a request sent after it
+        List<Outcome> startedBefore = outcomes.stream().filter(o -> o.startNanos() < signal - 1_000_000_000L).toList();
         System.out.printf("graceful shutdown: %d requests, %d in flight at SIGTERM (statuses %s)%n", outcomes.size(),
                 inFlight.size(), inFlight.stream().map(o -> o.status() == 0 ? o.failure() : String.valueOf(o.status())).toList());
         assertThat(startedBefore).as("requests sent before the signal").allSatisfy(o -> assertThat(o.status()).isEqualTo(200));
@@ -129,11 +121,11 @@ class GracefulShutdownFaultIT {
         }
 
         service.start();
-        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/training-jobs/" + id).get("step").asLong() > checkpoint);
+        await().atMost(Duration.ofMinutes(3)).until(() -> service.job(id).get("step").asLong() > checkpoint);
         assertThat(service.getJson("/api/v1/training-jobs/" + id).get("attempts").asInt()).isEqualTo(2);
     }
 
     private String state(String id) throws Exception {
-        return service.getJson("/api/v1/training-jobs/" + id).get("state").asString();
+        return service.state(id);
     }
 }

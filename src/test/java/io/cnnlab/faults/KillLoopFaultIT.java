@@ -1,16 +1,14 @@
 package io.cnnlab.faults;
 
 import io.cnnlab.ChildService;
+import io.cnnlab.ChildServices;
 import io.cnnlab.TestImages;
-import io.cnnlab.datasets.CifarFixtures;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -38,27 +36,19 @@ class KillLoopFaultIT {
     private static final int STEPS_PER_EPOCH = 20; // 200 training images, batch 10
     private static final int EPOCHS = 12;
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final ChildServices children = new ChildServices();
 
     private ChildService service;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (service != null) {
-            service.close();
-        }
-    }
-
     @Test
     void tenKillsLoseNothingButTheCurrentCheckpointInterval() throws Exception {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 40, 13);
-        service = new ChildService(home, data, List.of("-Xmx1g"), List.of(
+        service = children.create(40, 13, List.of("-Xmx1g"), List.of(
                 "--cnn.training.checkpoint-every-steps=" + CHECKPOINT_EVERY,
                 "--cnn.training.progress-write-interval=200ms")).start();
         String served = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"served\"}");
         await().atMost(Duration.ofMinutes(2)).until(() -> job(served).get("state").asString().equals("SUCCEEDED"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.getJson("/api/v1/models").size() == 1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").size() == 1);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(submit("{\"architecture\":\"baseline\",\"epochs\":" + EPOCHS + ",\"batchSize\":10,\"learningRate\":0.001}"));
@@ -141,11 +131,11 @@ class KillLoopFaultIT {
     }
 
     private String submit(String body) throws Exception {
-        return service.postJson("/api/v1/training-jobs", body).get("id").asString();
+        return service.submit(body);
     }
 
     private JsonNode job(String id) throws Exception {
-        return service.getJson("/api/v1/training-jobs/" + id);
+        return service.job(id);
     }
 
     private static long count(Connection db, String sql) throws Exception {

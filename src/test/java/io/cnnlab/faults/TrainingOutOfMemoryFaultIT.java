@@ -1,14 +1,11 @@
 package io.cnnlab.faults;
 
 import io.cnnlab.ChildService;
-import io.cnnlab.datasets.CifarFixtures;
-import org.junit.jupiter.api.AfterEach;
+import io.cnnlab.ChildServices;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,22 +18,14 @@ import static org.awaitility.Awaitility.await;
  */
 class TrainingOutOfMemoryFaultIT {
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final ChildServices children = new ChildServices();
 
     private ChildService service;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (service != null) {
-            service.close();
-        }
-    }
-
     @Test
     void anAbsurdBatchFailsItsJobAndNothingElse() throws Exception {
-        Path data = CifarFixtures.writeDirectory(home.resolve("data"), 500, 12);
-        service = new ChildService(home, data, List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=1200m"), List.of()).start();
+        service = children.create(500, 12, List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=1200m"), List.of()).start();
 
         String greedy = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"multibranch\",\"epochs\":1,\"batchSize\":2048}").get("id").asString();
@@ -54,6 +43,6 @@ class TrainingOutOfMemoryFaultIT {
     }
 
     private String state(String id) throws Exception {
-        return service.getJson("/api/v1/training-jobs/" + id).get("state").asString();
+        return service.state(id);
     }
 }
