@@ -13,14 +13,21 @@ import java.nio.file.Path;
  * Where the service keeps its state and finds its data.
  *
  * @param home    state directory: database, checkpoints, models ({@code cnn.home})
- * @param dataDir CIFAR-10 directory: the batch files or a {@code cifar-10-batches-bin} folder ({@code cnn.data-dir})
+ * @param dataDir CIFAR-10 directory: the batch files or a {@code cifar-10-batches-bin} folder ({@code cnn.data-dir});
+ *                unset, {@code data/cifar-10} under {@code home}, so moving the state directory moves the data with it
  * @param dataset how to fetch CIFAR-10 when it is missing ({@code cnn.dataset.*})
  */
 @Validated
 @ConfigurationProperties("cnn")
 public record CnnProperties(@NotNull @DefaultValue("./cnn-home") Path home,
-                            @NotNull @DefaultValue("./cnn-home/data/cifar-10") Path dataDir,
+                            Path dataDir,
                             @Valid @DefaultValue Dataset dataset) {
+
+    public CnnProperties {
+        if (dataDir == null && home != null) {
+            dataDir = home.resolve("data").resolve("cifar-10");
+        }
+    }
 
     /**
      * @param download fetch the official archive when the data directory lacks the set

@@ -63,8 +63,8 @@ final class GuardedImageInputStream extends ImageInputStreamImpl {
     /**
      * Nothing to release (the bytes are on the heap). Declared empty so the JVM does not register every instance for
      * finalization, as it does for {@link ImageInputStreamImpl}'s own {@code finalize}: a finalizable stream, and the
-     * encoded image it holds, survives the next young collection, one per classified image (measured: ~940 per
-     * collection at 1,000 requests/s, 0.9 ms of each pause).
+     * encoded image it holds, survives the next young collection, one per classified image, which lengthens
+     * every pause under load (docs/performance.md, "Serving").
      */
     @Override
     @SuppressWarnings({"deprecation", "removal"})

@@ -11,8 +11,8 @@ import java.awt.image.Raster;
  * Reads an image row by row as opaque sRGB ({@code 0xRRGGBB}), transparent pixels laid on white.
  *
  * <p>Three ways in, picked once per image. 8-bit sRGB images (what PNG and JPEG decode to) are read as raw samples:
- * {@link BufferedImage#getRGB} converts them pixel by pixel through the colour model, which was 40 % of decoding a
- * 32x32 PNG. Grayscale files hold display (sRGB-like) values, but ImageIO labels their single band linear gray and
+ * {@link BufferedImage#getRGB} converts them pixel by pixel through the colour model, a large share of decoding a
+ * 32x32 PNG (docs/performance.md). Grayscale files hold display (sRGB-like) values, but ImageIO labels their single band linear gray and
  * {@code getRGB} would brighten them (100 -> 168): their samples are taken as they are. Everything else (indexed,
  * 16-bit, premultiplied alpha, other colour spaces) goes through {@code getRGB}, which knows every colour model.
  */

@@ -88,9 +88,8 @@ public class Classifier {
     }
 
     /**
-     * Decoding is CPU work: admitted one request per core, 64 clients cannot make the model's runner thread one
-     * runnable thread among dozens. Measured on 2 cores (one run each, within run-to-run noise): 64 clients 2,897 ->
-     * 2,974 requests/s, 16 clients 3,394 -> 3,571; 64 clients still trail 16, so the crowding is not the whole story.
+     * Decoding is CPU work: admitted one request per core, so that many clients cannot make the model's runner thread
+     * one runnable thread among dozens (what it changed: docs/performance.md, "Serving").
      */
     private ModelRunner.Arrival decodeInto(ModelRunner runner, List<byte[]> images, float[] inputs) {
         try {

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 
-/** The classification meters ({@code cnn.inference.*}); the catalogue is in README. */
+/** The classification meters ({@code cnn.inference.*}); the catalogue is in docs/operations.md. */
 @Component
 class InferenceMetrics {
 

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * thread takes the first and everything already waiting, and while other requests are still being decoded
  * ({@link #expect()}) it waits for them for up to {@code maxDelay}, up to {@code maxBatchSize} images; it runs them as
  * one batch and completes each request with its own rows: dynamic micro-batching without a global lock. It never
- * waits for requests that are not on their way: on two cores an idle wait only adds latency (measured: 2 ms of
- * unconditional waiting cut 1,000 requests/s to 700 and tripled the median).
+ * waits for requests that are not on their way: on two cores an idle wait only adds latency (docs/performance.md,
+ * "Serving").
  */
 final class ModelRunner implements AutoCloseable {
 
@@ -177,7 +177,7 @@ final class ModelRunner implements AutoCloseable {
 
     /**
      * Rows of a [images, classes] result, read from its buffer in one copy: {@code toFloatMatrix} makes a row view per
-     * image, and every ND4J array costs a native allocation the garbage collector has to trace (about 10 % of a
+     * image, and every ND4J array costs a native allocation the garbage collector has to trace (a visible share of a
      * single-image pass's, more for batches).
      */
     static float[][] rows(INDArray output, int images) {

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The training meters (prefix {@code cnn.}, exported as {@code cnn_...}); the catalogue is in README.
+ * The training meters (prefix {@code cnn.}, exported as {@code cnn_...}); the catalogue is in docs/operations.md.
  */
 @Component
 class TrainingMetrics {

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
@@ -28,6 +29,7 @@ class Cifar10DownloadTest {
     Path tmp;
 
     private HttpServer server;
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
     private byte[] archive;
     private final AtomicInteger rangeRequests = new AtomicInteger();
 
@@ -51,12 +53,14 @@ class Cifar10DownloadTest {
                 out.write(archive, from, archive.length - from);
             }
         });
+        server.setExecutor(handlers); // a stalling handler must not hold up the others
         server.start();
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
+        handlers.shutdownNow();
     }
 
     private URI uri() {
@@ -87,7 +91,8 @@ class Cifar10DownloadTest {
 
         assertThatThrownBy(() -> download.into(data))
                 .isInstanceOf(DatasetUnavailableException.class)
-                .hasMessageContaining("MD5");
+                .hasMessageContaining("the archive's MD5 is " + md5(archive) + ", expected 00000000000000000000000000000000")
+                .hasMessageContaining("set cnn.data-dir to a directory holding an existing copy");
         try (var files = Files.list(data)) {
             assertThat(files).isEmpty();
         }
@@ -103,6 +108,95 @@ class Cifar10DownloadTest {
 
         assertThat(rangeRequests.get()).isEqualTo(1);
         assertThat(Cifar10Reader.read(data).train().size()).isEqualTo(15);
+    }
+
+    @Test
+    void anUnresolvableHostIsNamedWithTheWayToRunOffline() {
+        var download = new Cifar10Download(URI.create("http://nonexistent.invalid/cifar-10-binary.tar.gz"), "0".repeat(32));
+
+        assertThatThrownBy(() -> download.into(tmp.resolve("data")))
+                .isInstanceOf(DatasetUnavailableException.class)
+                .hasMessageContaining("host nonexistent.invalid cannot be resolved")
+                .hasMessageContaining("set cnn.data-dir to a directory holding an existing copy of the CIFAR-10 binary set")
+                .hasMessageNotContaining("null");
+    }
+
+    @Test
+    void aRefusedConnectionIsNamedUnreachable() throws IOException {
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        var download = new Cifar10Download(URI.create("http://127.0.0.1:" + port + "/x.tar.gz"), "0".repeat(32));
+
+        assertThatThrownBy(() -> download.into(tmp.resolve("data")))
+                .hasMessageContaining("127.0.0.1:" + port + " is unreachable (ConnectException: Connection refused)")
+                .hasMessageContaining("cnn.data-dir");
+    }
+
+    @Test
+    void anHttpErrorNamesItsStatus() {
+        var download = new Cifar10Download(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/missing.tar.gz"),
+                md5OfArchive());
+
+        assertThatThrownBy(() -> download.into(tmp.resolve("data")))
+                .hasMessageContaining("the server answered HTTP 404")
+                .hasMessageContaining("cnn.data-dir");
+    }
+
+    @Test
+    void aServerThatStopsSendingTimesOutAndKeepsWhatArrivedForTheNextAttempt() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        server.createContext("/stalls.tar.gz", exchange -> {
+            exchange.sendResponseHeaders(200, archive.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(archive, 0, 100);
+            out.flush();
+            try {
+                release.await(); // silence until the test is done
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        var download = new Cifar10Download(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/stalls.tar.gz"),
+                md5OfArchive(), Duration.ofSeconds(5), Duration.ofMillis(300));
+        Path data = tmp.resolve("data");
+
+        try {
+            assertThatThrownBy(() -> download.into(data))
+                    .hasMessageContaining("the server sent nothing for 0.3 s (100 bytes kept; the download resumes on the next attempt)")
+                    .hasMessageContaining("cnn.data-dir");
+        } finally {
+            release.countDown();
+        }
+        assertThat(Files.size(data.resolve("cifar-10-binary.tar.gz.part"))).isEqualTo(100);
+    }
+
+    @Test
+    void aTransferCutShortIsNamedAndResumable() {
+        server.createContext("/cut.tar.gz", exchange -> {
+            exchange.sendResponseHeaders(200, archive.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(archive, 0, 1000);
+            out.flush();
+            exchange.close(); // fewer bytes than announced: the server drops the connection
+        });
+        var download = new Cifar10Download(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/cut.tar.gz"),
+                md5OfArchive(), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        Path data = tmp.resolve("data");
+
+        assertThatThrownBy(() -> download.into(data))
+                .hasMessageContaining("the connection closed after 1,000 of %,d bytes (1,000 bytes kept".formatted(archive.length))
+                .hasMessageContaining("cnn.data-dir");
+    }
+
+    private String md5OfArchive() {
+        try {
+            return md5(archive);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String md5(byte[] bytes) throws IOException {

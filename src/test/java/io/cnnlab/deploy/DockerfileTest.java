@@ -61,9 +61,17 @@ class DockerfileTest {
         assertThat(copies).extracting(l -> l.split("\\s+")[2])
                 .containsExactly("/extracted/dependencies/", "/extracted/spring-boot-loader/",
                         "/extracted/snapshot-dependencies/", "/extracted/application/");
-        String javaOptions = instructions().stream().filter(l -> l.contains("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow();
-        assertThat(javaOptions).contains("-XX:MaxRAMPercentage=").contains("-Dorg.bytedeco.javacpp.maxbytes=")
-                .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=");
+        // the one place of the JVM flags: the chart runs the image with them (HelmChartTest)
+        assertThat(javaToolOptions()).contains("-XX:MaxRAMPercentage=35").contains(" -Xmn64m ")
+                .contains("-XX:+ExitOnOutOfMemoryError").contains("-Djava.io.tmpdir=/tmp/cnn")
+                .contains("-Dorg.bytedeco.javacpp.maxbytes=2000m").contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3700m");
+    }
+
+    /** The image's {@code ENV JAVA_TOOL_OPTIONS="..."}. */
+    static String javaToolOptions() throws IOException {
+        var matcher = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(DOCKER.resolve("Dockerfile")));
+        assertThat(matcher.find()).as("ENV JAVA_TOOL_OPTIONS in the Dockerfile").isTrue();
+        return matcher.group(1);
     }
 
     @Test

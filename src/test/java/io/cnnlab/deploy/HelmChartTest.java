@@ -47,16 +47,13 @@ class HelmChartTest {
         assertThat(at(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
         assertThat(at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
         assertThat(String.valueOf(at(container, "securityContext.capabilities.drop"))).isEqualTo("[ALL]");
-        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35")
-                .contains(" -Xmn64m ")
-                .contains("-Dorg.bytedeco.javacpp.maxbytes=2000m")
-                .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=3700m");
+        // the JVM flags are the image's (docker/Dockerfile): the chart neither repeats nor replaces them by default
+        assertThat(envNames(container)).doesNotContain("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
         assertThat(mounts(container)).containsEntry("home", "/data/home").containsEntry("tmp", "/tmp/cnn")
                 .containsEntry("config", "/config").doesNotContainKey("data");
         assertThat(at(find(manifests, "PersistentVolumeClaim"), "spec.resources.requests.storage")).isEqualTo("10Gi");
-        String applicationYaml = (String) at(find(manifests, "ConfigMap"), "data.application\\.yaml");
-        Map<String, Object> config = new Yaml().load(applicationYaml);
-        assertThat(at(config, "cnn.training.workers")).isEqualTo(1);
+        // nor the service's configuration defaults (the property records hold them)
+        assertThat((String) at(find(manifests, "ConfigMap"), "data.application\\.yaml")).isBlank();
     }
 
     @Test
@@ -72,8 +69,8 @@ class HelmChartTest {
                 .set("persistence.data.existingClaim", "cifar10")
                 .set("persistence.home.existingClaim", "cnn-state")
                 .set("resources.limits.memory", "8Gi")
-                .set("jvm.offHeapMaxBytes", "5g")
-                .set("jvm.youngGen", "")
+                .set("jvm.options", "-Dorg.bytedeco.javacpp.maxbytes=5g -XX:NewSize=32m -XX:MaxNewSize=1g")
+                .set("config.cnn.training.workers", "2")
                 .set("probes.liveness.enabled", "false"));
 
         assertThat(kinds(manifests)).contains("ServiceMonitor", "Ingress").doesNotContain("PersistentVolumeClaim");
@@ -86,8 +83,10 @@ class HelmChartTest {
         Map<String, Object> container = container(deployment);
         assertThat(container).doesNotContainKey("livenessProbe").containsKey("readinessProbe");
         assertThat(at(container, "resources.limits.memory")).isEqualTo("8Gi");
-        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-Dorg.bytedeco.javacpp.maxbytes=5g")
-                .doesNotContain("-Xmn");
+        assertThat(envNames(container)).doesNotContain("JAVA_TOOL_OPTIONS");
+        assertThat(env(container, "JDK_JAVA_OPTIONS")).isEqualTo("-Dorg.bytedeco.javacpp.maxbytes=5g -XX:NewSize=32m -XX:MaxNewSize=1g");
+        Map<String, Object> config = new Yaml().load((String) at(find(manifests, "ConfigMap"), "data.application\\.yaml"));
+        assertThat(at(config, "cnn.training.workers")).isEqualTo(2);
         assertThat(env(container, "CNN_DATA_DIR")).isEqualTo("/data/cifar-10");
         assertThat(mounts(container)).containsEntry("data", "/data/cifar-10");
         List<Map<String, Object>> volumes = list(deployment, "spec.template.spec.volumes");
@@ -97,12 +96,16 @@ class HelmChartTest {
         });
     }
 
+    /** The image's options, then the chart's: the JVM reads JDK_JAVA_OPTIONS after JAVA_TOOL_OPTIONS, the last flag wins. */
     @Test
-    void theMemoryLimitCoversHeapPlusOffHeapPlusNatives() {
-        for (String limit : new String[]{"4Gi", "8Gi"}) {
+    void theMemoryLimitCoversHeapPlusOffHeapPlusNatives() throws java.io.IOException {
+        String image = DockerfileTest.javaToolOptions();
+        String[][] cases = {{"4Gi", ""}, {"8Gi", ""}, {"8Gi", "-Dorg.bytedeco.javacpp.maxbytes=4g -Dorg.bytedeco.javacpp.maxphysicalbytes=7600m"}};
+        for (String[] c : cases) {
+            String limit = c[0];
             Map<String, Object> container = container(find(render(new Helm(CHART).template().withName("m")
-                    .set("resources.limits.memory", limit)), "Deployment"));
-            String options = env(container, "JAVA_TOOL_OPTIONS");
+                    .set("resources.limits.memory", limit).set("jvm.options", c[1])), "Deployment"));
+            String options = image + (envNames(container).contains("JDK_JAVA_OPTIONS") ? " " + env(container, "JDK_JAVA_OPTIONS") : "");
             long limitBytes = bytes(String.valueOf(at(container, "resources.limits.memory")));
             double heapShare = Double.parseDouble(option(options, "-XX:MaxRAMPercentage=")) / 100;
             long offHeap = bytes(option(options, "-Dorg.bytedeco.javacpp.maxbytes="));
@@ -113,7 +116,7 @@ class HelmChartTest {
     }
 
     private static String option(String options, String prefix) {
-        int start = options.indexOf(prefix) + prefix.length();
+        int start = options.lastIndexOf(prefix) + prefix.length();
         int end = options.indexOf(' ', start);
         return options.substring(start, end < 0 ? options.length() : end).trim();
     }
@@ -171,6 +174,11 @@ class HelmChartTest {
         List<Map<String, Object>> env = list(container, "env");
         return env.stream().filter(e -> name.equals(e.get("name"))).map(e -> String.valueOf(e.get("value")))
                 .findFirst().orElseThrow();
+    }
+
+    private static List<String> envNames(Map<String, Object> container) {
+        List<Map<String, Object>> env = list(container, "env");
+        return env.stream().map(e -> String.valueOf(e.get("name"))).toList();
     }
 
     private static Map<String, String> mounts(Map<String, Object> container) {

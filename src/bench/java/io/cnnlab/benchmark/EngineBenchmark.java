@@ -33,7 +33,7 @@ import java.util.List;
 /**
  * Trains each network for a fixed number of steps on real CIFAR-10 and prints what it costs: parameters, MACs,
  * training images/s (median step), the input pipeline's wait share, inference latency, and resident memory.
- * Not a test: a measurement to run by hand (see README, "Benchmark").
+ * Not a test: a measurement to run by hand (docs/performance.md, "Training engine").
  *
  * <pre>
  * --data DIR        CIFAR-10 directory (required)

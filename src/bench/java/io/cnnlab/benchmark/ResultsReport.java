@@ -23,7 +23,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Turns finished runs into the README's results: asks the service for the comparison of the given jobs and writes
+ * Turns finished runs into docs/results/: asks the service for the comparison of the given jobs and writes
  * a Markdown table, the comparison as CSV, each job's per-epoch metrics as CSV and JSON, and a PNG of test
  * accuracy against wall time. Everything comes from the service's own API; nothing is computed twice.
  *
