@@ -1,5 +1,6 @@
 package io.cnnlab.benchmark;
 
+import io.cnnlab.networks.InputDescription;
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.NetworkCost;
@@ -87,7 +88,7 @@ public final class EngineBenchmark {
                 .withMaxSteps((long) options.warmup + options.steps);
         long rssStart = residentMegabytes();
         ComputationGraph net = Networks.create(architecture, plan);
-        Preprocessing preprocessing = new Preprocessing(24);
+        Preprocessing preprocessing = new Preprocessing(InputDescription.SEED.crop());
         Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
         long[] stepNanos = new long[options.steps];
         TrainingListener timing = new TrainingListener() {
@@ -115,8 +116,8 @@ public final class EngineBenchmark {
         System.out.printf("  training: median step %.1f ms = %.0f img/s (mean %.0f img/s), data wait %.2f %% of training time%n",
                 medianStep * 1e3, trainImagesPerSecond, last.imagesPerSecond(), last.dataWaitShare() * 100);
 
-        INDArray one = Nd4j.rand(DataType.FLOAT, 1, 3, 24, 24);
-        INDArray batch = Nd4j.rand(DataType.FLOAT, 128, 3, 24, 24);
+        INDArray one = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(1));
+        INDArray batch = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(128));
         double single = medianMillis(net, one, 30, 300);
         double batched = medianMillis(net, batch, 5, 40);
         long rssEnd = residentMegabytes();
@@ -131,7 +132,7 @@ public final class EngineBenchmark {
         TrainingPlan plan = TrainingPlan.seedDefaults(architecture).withBatchSize(options.batch)
                 .withEpochs(options.epochs);
         ComputationGraph net = Networks.create(architecture, plan);
-        Preprocessing preprocessing = new Preprocessing(24);
+        Preprocessing preprocessing = new Preprocessing(InputDescription.SEED.crop());
         Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
         System.out.printf("%n## %s, %d epochs of %d steps%n", architecture.name(), options.epochs,
                 cifar.train().size() / options.batch);
