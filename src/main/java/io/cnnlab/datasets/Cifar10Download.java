@@ -39,7 +39,7 @@ import java.util.zip.ZipException;
  * <p>A failure names its cause (unknown host, unreachable, timeout, HTTP status, truncated transfer, checksum) and
  * how to run without the network: {@code cnn.data-dir} pointed at an existing copy. A first run is often offline.
  */
-public final class Cifar10Download {
+final class Cifar10Download {
 
     static final String ARCHIVE = "cifar-10-binary.tar.gz";
     static final String OFFLINE_HINT = "To run without downloading, set cnn.data-dir to a directory holding an existing "

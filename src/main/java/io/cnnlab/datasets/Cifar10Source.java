@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * Finds CIFAR-10 in a data directory (the batch files themselves, or a {@code cifar-10-batches-bin} folder in it) and
  * downloads it there when it is missing and downloading is allowed.
  */
-public final class Cifar10Source {
+final class Cifar10Source {
 
     static final String ARCHIVE_FOLDER = "cifar-10-batches-bin";
 
