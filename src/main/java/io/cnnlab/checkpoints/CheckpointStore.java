@@ -106,6 +106,48 @@ public class CheckpointStore {
         return directory(checkpoint.jobId()).resolve(checkpoint.fileName());
     }
 
+    /** Deletes every checkpoint of a job, rows and files, and its directory. */
+    public void deleteAll(String jobId) {
+        for (Checkpoint checkpoint : list(jobId)) {
+            jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, checkpoint.step()).update();
+            deleteQuietly(path(checkpoint));
+        }
+        deleteDirectory(directory(jobId));
+    }
+
+    /**
+     * Deletes the checkpoint directories of jobs the store no longer knows: a job deleted while its files could not
+     * be. A known job's directory is left alone, whatever its state (a running job writes its file before its row).
+     *
+     * @return how many directories were deleted
+     */
+    public int sweepOrphans(java.util.Set<String> knownJobs) {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int deleted = 0;
+        try (var directories = Files.list(root)) {
+            for (Path directory : directories.toList()) {
+                String name = directory.getFileName().toString();
+                if (JOB_ID.matcher(name).matches() && Files.isDirectory(directory) && !knownJobs.contains(name)) {
+                    deleteDirectory(directory);
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot sweep {}: {}", root, e.getMessage());
+        }
+        return deleted;
+    }
+
+    private static void deleteDirectory(Path directory) {
+        try {
+            org.springframework.util.FileSystemUtils.deleteRecursively(directory);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", directory, e.getMessage());
+        }
+    }
+
     private void prune(String jobId) {
         List<Checkpoint> all = list(jobId);
         for (int i = keep; i < all.size(); i++) {

@@ -206,6 +206,34 @@ class JdbcJobStore implements JobStore {
         return new HashSet<>(jdbc.sql("select id from training_job").query(String.class).list());
     }
 
+    @Override
+    public List<String> finishedBefore(Instant cutoff, int limit) {
+        return jdbc.sql("select id from training_job where state in (:final) and finished_at < :cutoff "
+                        + "order by finished_at, seq limit :limit")
+                .param("final", finalStates())
+                .param("cutoff", Timestamp.from(cutoff))
+                .param("limit", limit)
+                .query(String.class).list();
+    }
+
+    @Override
+    @Transactional
+    public boolean deleteFinished(String id) {
+        // the rows that refer to the job go in the same transaction (the schema cascades them too)
+        if (jdbc.sql("select count(*) from training_job where id = :id and state in (:final)")
+                .param("id", id).param("final", finalStates()).query(Long.class).single() == 0) {
+            return false;
+        }
+        jdbc.sql("delete from epoch_metric where job_id = ?").param(id).update();
+        jdbc.sql("delete from checkpoint where job_id = ?").param(id).update();
+        return jdbc.sql("delete from training_job where id = :id and state in (:final)")
+                .param("id", id).param("final", finalStates()).update() == 1;
+    }
+
+    private static List<String> finalStates() {
+        return java.util.Arrays.stream(JobState.values()).filter(JobState::isFinal).map(JobState::name).toList();
+    }
+
     private TrainingJob job(ResultSet rs, int row) throws SQLException {
         return new TrainingJob(
                 rs.getString("id"),

@@ -54,4 +54,14 @@ public interface JobStore {
     void deleteMetricsAfter(String id, long step);
 
     Set<String> ids();
+
+    /** Finished jobs (SUCCEEDED, FAILED, CANCELLED) that ended before {@code cutoff}, oldest first. */
+    List<String> finishedBefore(Instant cutoff, int limit);
+
+    /**
+     * Deletes a finished job with its metrics and checkpoint rows, in one transaction.
+     *
+     * @return false when the job is gone or not finished (a job that runs or waits is never deleted)
+     */
+    boolean deleteFinished(String id);
 }

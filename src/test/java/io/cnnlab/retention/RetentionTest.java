@@ -1,0 +1,136 @@
+package io.cnnlab.retention;
+
+import io.cnnlab.ServiceFixture;
+import io.cnnlab.checkpoints.CheckpointStore;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Retention on a real service with real training: with every age limit at zero and one version per model, a sweep
+ * deletes the old unaliased version, the job it came from, a cancelled job, the checkpoints of the finished jobs
+ * that stay, and a checkpoint directory no job owns; it keeps the aliased (default) version, the newest one, the
+ * jobs they came from, and everything of the job still running.
+ */
+@DirtiesContext
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RetentionTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        ServiceFixture.withGeneratedData(registry, home, 20, 31);
+        registry.add("cnn.training.max-submissions-per-minute", () -> "1000");
+        registry.add("cnn.retention.finished-jobs", () -> "0s");
+        registry.add("cnn.retention.checkpoints-of-finished-jobs", () -> "0s");
+        registry.add("cnn.retention.versions-per-model", () -> "1");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Retention retention;
+
+    @Autowired
+    CheckpointStore checkpoints;
+
+    @Autowired
+    ModelRegistry registry;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void aSweepDeletesWhatIsNoLongerNeededAndNothingElse() throws Exception {
+        String first = trained();
+        String second = trained();
+        String third = trained();
+        assertThat(send("PUT", "/api/v1/models/kept/aliases/production", "{\"version\":1}").statusCode()).isEqualTo(200);
+        String cancelled = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"other\"}");
+        String running = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"long\"}");
+        // the worker takes the oldest queued job: cancel that one, the other then runs and checkpoints
+        assertThat(send("POST", "/api/v1/training-jobs/" + cancelled + "/cancel", null).statusCode()).isIn(200, 202);
+        await().atMost(Duration.ofMinutes(3)).until(() -> state(cancelled).equals("CANCELLED")
+                && state(running).equals("RUNNING") && !checkpoints.list(running).isEmpty());
+        Path orphan = home.resolve("checkpoints").resolve(UUID.randomUUID().toString());
+        Files.createDirectories(orphan);
+        Files.write(orphan.resolve("step-000000001.zip"), new byte[] {1, 2, 3});
+
+        Retention.Swept swept = retention.sweep();
+
+        assertThat(registry.model("kept").versions()).extracting(ModelVersion::version).containsExactly(3, 1);
+        assertThat(registry.defaultVersion("kept").version()).isEqualTo(1);
+        assertThat(status("/api/v1/training-jobs/" + second)).as("the job of the deleted version").isEqualTo(404);
+        assertThat(status("/api/v1/training-jobs/" + cancelled)).isEqualTo(404);
+        assertThat(status("/api/v1/training-jobs/" + first)).isEqualTo(200);
+        assertThat(status("/api/v1/training-jobs/" + third)).isEqualTo(200);
+        assertThat(checkpoints.list(first)).isEmpty();
+        assertThat(checkpoints.list(third)).isEmpty();
+        assertThat(home.resolve("checkpoints").resolve(second)).doesNotExist();
+        assertThat(state(running)).isEqualTo("RUNNING");
+        assertThat(checkpoints.list(running)).isNotEmpty();
+        assertThat(orphan).doesNotExist();
+        assertThat(swept).isEqualTo(new Retention.Swept(1, 3, 2, 1));
+        assertThat(json.readTree(send("GET", "/api/v1/training-jobs/" + first + "/metrics", null).body()))
+                .as("a kept job keeps its history").hasSize(1);
+
+        assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0));
+        send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
+    }
+
+    /** A one-epoch job that becomes the next version of model "kept"; its id once it has succeeded. */
+    private String trained() throws Exception {
+        String id = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"kept\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> state(id).equals("SUCCEEDED"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> registry.models().stream()
+                .flatMap(m -> m.versions().stream()).anyMatch(v -> id.equals(v.jobId())));
+        return id;
+    }
+
+    private String submit(String body) throws Exception {
+        HttpResponse<String> response = send("POST", "/api/v1/training-jobs", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return json.readTree(response.body()).get("id").asString();
+    }
+
+    private String state(String id) throws Exception {
+        return json.readTree(send("GET", "/api/v1/training-jobs/" + id, null).body()).get("state").asString();
+    }
+
+    private int status(String path) throws Exception {
+        return send("GET", path, null).statusCode();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
