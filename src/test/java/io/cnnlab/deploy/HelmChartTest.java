@@ -57,6 +57,23 @@ class HelmChartTest {
         String applicationYaml = (String) at(find(manifests, "ConfigMap"), "data.application\\.yaml");
         Map<String, Object> config = new Yaml().load(applicationYaml);
         assertThat(at(config, "cnn.training.workers")).isEqualTo(1);
+        // the pod listens beyond loopback: without keys the service starts only when told, visibly, to run open
+        assertThat(at(config, "cnn.security.enabled")).isEqualTo(false);
+    }
+
+    @Test
+    void keysSetInTheValuesReachTheServiceAndTheNotesSayWhatOpenMeans() throws Exception {
+        String digest = "a".repeat(64);
+        List<Map<String, Object>> manifests = render(new Helm(CHART).template().withName("keys")
+                .set("config.cnn.security.keys[0].name", "ci")
+                .set("config.cnn.security.keys[0].sha256", digest)
+                .set("config.cnn.security.keys[0].roles[0]", "trainer"));
+        Map<String, Object> config = new Yaml().load((String) at(find(manifests, "ConfigMap"), "data.application\\.yaml"));
+        assertThat(at(config, "cnn.security.keys[0].name")).isEqualTo("ci");
+        assertThat(at(config, "cnn.security.keys[0].sha256")).isEqualTo(digest);
+
+        String notes = java.nio.file.Files.readString(CHART.resolve("templates").resolve("NOTES.txt"));
+        assertThat(notes).contains("security is OFF").contains("config.cnn.security.keys");
     }
 
     @Test
