@@ -11,6 +11,7 @@ function h(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'style') node.style.cssText = v;   // through the CSSOM: CSP refuses style attributes
     else node.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) node.append(c instanceof Node ? c : String(c ?? ''));
@@ -204,11 +205,15 @@ async function runView(id) {
   return () => stream.close();
 }
 
-/** Server-sent events read with fetch (EventSource cannot send the API key header); same listener API. */
+/**
+ * Server-sent events read with fetch (EventSource cannot send the API key header); same listener API. The server
+ * ends a stream after a few minutes; it is reopened after the delay the stream's retry field asks for.
+ */
 function eventStream(url) {
   const target = new EventTarget();
   const abort = new AbortController();
-  (async () => {
+  let retry = 3000;
+  async function read() {
     const response = await fetch(url, { headers: withKey({ Accept: 'text/event-stream' }), signal: abort.signal });
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -226,9 +231,16 @@ function eventStream(url) {
         for (const line of block.split('\n')) {
           if (line.startsWith('event:')) name = line.slice(6).trim();
           else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          else if (line.startsWith('retry:')) retry = Number(line.slice(6).trim()) || retry;
         }
         if (data.length) target.dispatchEvent(new MessageEvent(name, { data: data.join('\n') }));
       }
+    }
+  }
+  (async () => {
+    while (!abort.signal.aborted) {
+      await read();
+      if (!abort.signal.aborted) await new Promise(resolve => setTimeout(resolve, retry));
     }
   })().catch(e => { if (e.name !== 'AbortError') toast(`live updates stopped: ${e.message}`); });
   return { addEventListener: (n, f) => target.addEventListener(n, f), close: () => abort.abort() };

@@ -74,7 +74,9 @@ export function lineChart(container, { title, xLabel, yLabel, yMin, yMax, width 
         }
       }
       const item = document.createElement('span');
-      item.innerHTML = `<i style="background:${color}"></i>`;
+      const swatch = document.createElement('i');
+      swatch.style.background = color;   // through the CSSOM: CSP refuses inline style attributes
+      item.appendChild(swatch);
       item.append(s.name);
       legend.appendChild(item);
     });

@@ -52,7 +52,7 @@ public final class ChildService implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Application.class.getName(),
-                "--server.port=" + port, "--cnn.home=" + home, "--cnn.data-dir=" + data, "--cnn.dataset.download=false"));
+                "--server.port=" + port, "--server.address=127.0.0.1", "--cnn.home=" + home, "--cnn.data-dir=" + data, "--cnn.dataset.download=false"));
         command.addAll(arguments);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();

@@ -23,6 +23,8 @@ public final class ServiceFixture {
 
     public static void withData(DynamicPropertyRegistry registry, Path home, Path data) {
         registry.add("cnn.home", home::toString);
+        // loopback: without keys the service refuses to listen beyond it
+        registry.add("server.address", () -> "127.0.0.1");
         registry.add("cnn.data-dir", data::toString);
         registry.add("cnn.dataset.download", () -> "false");
     }

@@ -1,5 +1,7 @@
 package io.cnnlab.models;
 
+import java.util.Collection;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** The strict shapes of names that reach URLs, SQL parameters and file names. */
@@ -18,6 +20,25 @@ public final class ModelNames {
             throw new ModelNotFoundException("no model named '" + name + "'");
         }
         return name;
+    }
+
+    /** The form two names share when a case-insensitive file system would take them for one. */
+    public static String folded(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param existing names already registered that fold to the same form as {@code name}
+     * @throws ModelConflictException when one of them is spelled differently (a 409)
+     */
+    public static void checkNoCaseCollision(String name, Collection<String> existing) {
+        for (String other : existing) {
+            if (!other.equals(name) && folded(other).equals(folded(name))) {
+                throw new ModelConflictException("model name '" + name + "' differs from the existing model '" + other
+                        + "' only in case; names are compared ignoring case (they are directory names), use '"
+                        + other + "' or another name");
+            }
+        }
     }
 
     public static String checkAlias(String alias) {

@@ -66,6 +66,9 @@ public class ModelRegistry {
                                  Double testAccuracy, long parameters, List<String> labels, InputStream network) {
         ModelNames.checkName(name);
         changing();
+        // names are directories: on a case-insensitive file system "Cats" would write into "cats"
+        ModelNames.checkNoCaseCollision(name, jdbc.sql("select distinct name from model_version where lower(name) = ?")
+                .param(ModelNames.folded(name)).query(String.class).list());
         if (jobId != null) {
             Optional<ModelVersion> existing = query("where job_id = ?", jobId).stream().findFirst();
             if (existing.isPresent()) {

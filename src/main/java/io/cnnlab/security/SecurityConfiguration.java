@@ -20,6 +20,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 import java.net.InetAddress;
@@ -35,17 +36,22 @@ import java.net.UnknownHostException;
 public class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+    /** Everything from this origin only: the dashboard has no inline script or style, and nothing may frame it. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; frame-ancestors 'none'";
 
+    /** Fails the start when the service would be open to other machines without the operator saying so. */
     @Bean
     SecurityMode securityMode(SecurityProperties properties, Environment environment) {
         SecurityMode mode = SecurityMode.decide(properties.enabled(), !properties.keys().isEmpty(),
                 serverAddress(environment.getProperty("server.address")));
-        String warning = mode.warning();
-        if (warning != null) {
-            log.warn(warning);
+        if (mode.warning() != null) {
+            log.warn(mode.warning());
+        }
+        if (mode.keysRequired()) {
+            log.info("API keys required: {} key(s) configured", properties.keys().size());
         } else {
-            log.info("API keys {}: {} key(s) configured", mode.enabled() ? "required" : "not required",
-                    properties.keys().size());
+            log.info("API keys not required (open mode): {}cross-site requests that change state are refused",
+                    mode.checksHost() ? "only loopback Host names are answered; " : "");
         }
         return mode;
     }
@@ -68,16 +74,21 @@ public class SecurityConfiguration {
                                     @Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) throws Exception {
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> errors.resolveException(request, response, null, e);
         AccessDeniedHandler forbidden = (request, response, e) -> errors.resolveException(request, response, null, e);
-        http.csrf(AbstractHttpConfigurer::disable) // no cookies, no sessions: nothing for a cross-site request to ride on
+        // no cookies, no sessions: with keys nothing for a cross-site request to ride on; open mode has its own guard
+        http.csrf(AbstractHttpConfigurer::disable)
+                .headers(h -> h
+                        .contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden));
-        if (!mode.enabled()) {
+        if (!mode.keysRequired()) {
             // open: every caller acts with every role, so role-gated views (health details) show as they would to a key
-            return http.addFilterBefore(new OpenAccessFilter(), AnonymousAuthenticationFilter.class)
+            return http.addFilterBefore(new OpenModeGuard(mode.checksHost(), errors), AnonymousAuthenticationFilter.class)
+                    .addFilterBefore(new OpenAccessFilter(), AnonymousAuthenticationFilter.class)
                     .authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }
         http.addFilterBefore(new ApiKeyFilter(new ApiKeys(properties.keys()), unauthenticated),

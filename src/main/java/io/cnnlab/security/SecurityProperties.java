@@ -13,7 +13,10 @@ import java.util.Set;
 /**
  * API-key authentication ({@code cnn.security.*}).
  *
- * @param enabled on, off, or (unset) on exactly when keys are configured and the service listens beyond loopback
+ * @param enabled unset: keys are required when configured; without keys the service runs open on loopback and refuses
+ *                to start beyond it. {@code false}: the operator's explicit choice to run without keys beyond loopback
+ *                (ignored when keys are configured: configured keys are always required). {@code true}: keys are
+ *                required even when none is configured (every API request is refused).
  * @param keys    the accepted keys, each known only by the SHA-256 of its value
  */
 @Validated

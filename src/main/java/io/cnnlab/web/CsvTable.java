@@ -50,8 +50,9 @@ record CsvTable(List<String> header, List<List<Object>> rows) {
             return "";
         }
         String text = value.toString();
-        // a leading =, +, - or @ would be run as a formula by spreadsheets; user-chosen names go through here
-        if (value instanceof CharSequence && !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) {
+        // a leading =, +, - or @ would be run as a formula by spreadsheets, and so would one after a leading tab or
+        // carriage return (which some strip on import); user-chosen names go through here
+        if (value instanceof CharSequence && !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
             text = "'" + text;
         }
         if (text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")) {

@@ -56,9 +56,10 @@ class TrainingJobController {
 
     /** Server-sent events: the current state first, then progress, epoch and state events until the job ends. */
     @GetMapping(path = "/{id}/events", produces = "text/event-stream")
-    org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
+    org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id,
+                                                                            jakarta.servlet.http.HttpServletRequest request) {
         jobs.get(checked(id));
-        return events.subscribe(id, () -> view(jobs.get(id)));
+        return events.subscribe(id, JobEventStreams.callerOf(request), () -> view(jobs.get(id)));
     }
 
     /** One page of jobs, newest first. */

@@ -90,7 +90,21 @@ class DockerfileTest {
         assertThat(String.valueOf(services.get("prometheus").get("image"))).matches(".*:v?\\d.*");
         assertThat((List<?>) services.get("cnn-lab").get("volumes")).anySatisfy(v -> assertThat(v.toString()).contains("/data/home"));
 
+        // no keys on a container address: the switch that lets it start is there to be seen, the port stays local
+        @SuppressWarnings("unchecked")
+        Map<String, Object> environment = (Map<String, Object>) services.get("cnn-lab").get("environment");
+        assertThat(environment).containsEntry("CNN_SECURITY_ENABLED", "false");
+        assertThat(String.valueOf(services.get("cnn-lab").get("ports"))).isEqualTo("[127.0.0.1:8080:8080]");
+
         String prometheus = Files.readString(DOCKER.resolve("prometheus.yml"));
         assertThat(prometheus).contains("/actuator/prometheus").contains("cnn-lab:8080");
+    }
+
+    @Test
+    void theImageItselfDoesNotSwitchSecurityOff() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        // without keys the service refuses to start beyond loopback: each deployment says which it wants
+        assertThat(dockerfile.lines().filter(l -> !l.startsWith("#"))).noneMatch(l -> l.contains("CNN_SECURITY"));
+        assertThat(dockerfile).contains("CNN_SECURITY_ENABLED=false");
     }
 }

@@ -52,8 +52,27 @@ class HelmChartTest {
         assertThat(mounts(container)).containsEntry("home", "/data/home").containsEntry("tmp", "/tmp/cnn")
                 .containsEntry("config", "/config").doesNotContainKey("data");
         assertThat(at(find(manifests, "PersistentVolumeClaim"), "spec.resources.requests.storage")).isEqualTo("10Gi");
-        // nor the service's configuration defaults (the property records hold them)
-        assertThat((String) at(find(manifests, "ConfigMap"), "data.application\\.yaml")).isBlank();
+        String applicationYaml = (String) at(find(manifests, "ConfigMap"), "data.application\\.yaml");
+        Map<String, Object> config = new Yaml().load(applicationYaml);
+        // nor the service's configuration defaults (the property records hold them), only what must be said
+        assertThat(((Map<?, ?>) config.get("cnn")).keySet().toString()).isEqualTo("[security]");
+        // the pod listens beyond loopback: without keys the service starts only when told, visibly, to run open
+        assertThat(at(config, "cnn.security.enabled")).isEqualTo(false);
+    }
+
+    @Test
+    void keysSetInTheValuesReachTheServiceAndTheNotesSayWhatOpenMeans() throws Exception {
+        String digest = "a".repeat(64);
+        List<Map<String, Object>> manifests = render(new Helm(CHART).template().withName("keys")
+                .set("config.cnn.security.keys[0].name", "ci")
+                .set("config.cnn.security.keys[0].sha256", digest)
+                .set("config.cnn.security.keys[0].roles[0]", "trainer"));
+        Map<String, Object> config = new Yaml().load((String) at(find(manifests, "ConfigMap"), "data.application\\.yaml"));
+        assertThat(at(config, "cnn.security.keys[0].name")).isEqualTo("ci");
+        assertThat(at(config, "cnn.security.keys[0].sha256")).isEqualTo(digest);
+
+        String notes = java.nio.file.Files.readString(CHART.resolve("templates").resolve("NOTES.txt"));
+        assertThat(notes).contains("security is OFF").contains("config.cnn.security.keys");
     }
 
     @Test

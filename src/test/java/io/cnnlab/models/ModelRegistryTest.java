@@ -38,6 +38,18 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aNameThatDiffersFromAnExistingOneOnlyInCaseIsRefused() {
+        ModelRegistry registry = registry();
+        register(registry, "cats");
+
+        assertThatThrownBy(() -> register(registry, "Cats")).isInstanceOf(ModelConflictException.class)
+                .hasMessageContaining("'Cats' differs from the existing model 'cats' only in case");
+        assertThatThrownBy(() -> register(registry, "CATS")).isInstanceOf(ModelConflictException.class);
+        assertThat(register(registry, "cats").version()).isEqualTo(2); // the same spelling is a new version
+        assertThat(registry.models()).extracting(ModelRegistry.Model::name).containsExactly("cats");
+    }
+
+    @Test
     void aliasesAndDeletesShowOnTheNextRead() {
         ModelRegistry registry = registry();
         register(registry, "m");

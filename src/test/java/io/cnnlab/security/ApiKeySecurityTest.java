@@ -22,8 +22,8 @@ import java.util.HexFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keys configured and no server.address (reachable from outside): security is on without being switched on.
- * Real HTTP through the real filter chain and the one problem-detail mapping.
+ * Keys configured, listening on loopback (as behind a reverse proxy or a sidecar): keys are required without being
+ * switched on, wherever the service listens. Real HTTP through the real filter chain and the one problem-detail mapping.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -85,6 +85,19 @@ class ApiKeySecurityTest {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).contains("the API key is not valid");
         assertThat(send("GET", "/actuator/health", "typo", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void keysAreRequiredOnLoopbackToo() throws Exception {
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/training-jobs"))
+                .header("X-API-Key", "not-" + CLIENT).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/training-jobs"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("Content-Security-Policy"))
+                .contains("default-src 'self'; object-src 'none'; frame-ancestors 'none'");
+        assertThat(wrong.headers().firstValue("Referrer-Policy")).contains("no-referrer");
     }
 
     @Test

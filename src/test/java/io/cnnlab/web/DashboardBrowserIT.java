@@ -16,6 +16,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +59,7 @@ class DashboardBrowserIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         ServiceFixture.withGeneratedData(registry, home, 40, 21);
-        // security on (keys configured, listening on all interfaces): the page must carry the key everywhere,
+        // keys configured (required wherever the service listens): the page must carry the key everywhere,
         // including the event stream
         registry.add("cnn.security.keys[0].name", () -> "browser");
         registry.add("cnn.security.keys[0].sha256", () -> java.util.HexFormat.of().formatHex(sha256(KEY)));
@@ -85,6 +89,10 @@ class DashboardBrowserIT {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-extensions", "--window-size=1366,1000");
+        // the console, where Chromium reports what the Content-Security-Policy blocked
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort().build(), options);
     }
@@ -105,6 +113,21 @@ class DashboardBrowserIT {
     private void open(String hash) {
         browser.get("http://localhost:" + port + "/" + hash);
         waitUpTo(20).until(d -> ((JavascriptExecutor) d).executeScript("return document.body.dataset.view") != null);
+        // from here on, anything the policy blocks is also recorded in the page
+        ((JavascriptExecutor) browser).executeScript("if (!window.cspViolations) { window.cspViolations = [];"
+                + " document.addEventListener('securitypolicyviolation', e => window.cspViolations.push("
+                + "e.violatedDirective + ' ' + e.blockedURI)); }");
+    }
+
+    /** Console lines of the session so far that report something the Content-Security-Policy blocked. */
+    private static final List<String> CSP_CONSOLE = new ArrayList<>();
+
+    private static void collectCspConsole() {
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getMessage().contains("Content Security Policy") || entry.getMessage().contains("Content-Security-Policy")) {
+                CSP_CONSOLE.add(entry.getMessage());
+            }
+        }
     }
 
     private static void screenshot(String name) throws Exception {
@@ -208,6 +231,24 @@ class DashboardBrowserIT {
         browser.findElement(By.id("image-file")).sendKeys(text.toAbsolutePath().toString());
         waitUpTo(20).until(d -> d.findElement(By.id("predictions")).getText().startsWith("Refused:"));
         assertThat(browser.findElements(By.cssSelector("#predictions .prediction"))).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void everythingAboveRanUnderTheContentSecurityPolicyWithNothingBlocked() {
+        open("#/jobs/" + jobId);
+        waitUpTo(20).until(d -> testAccuracyPoints() > 0); // drawn by script, whether or not the run has finished
+        // styles set by the scripts still apply: the chart legend's colour swatches and the progress bar
+        String swatch = (String) ((JavascriptExecutor) browser).executeScript(
+                "return getComputedStyle(document.querySelector('#accuracy-chart i, .legend i')).backgroundColor");
+        assertThat(swatch).isNotIn("rgba(0, 0, 0, 0)", "transparent");
+        String bar = (String) ((JavascriptExecutor) browser).executeScript(
+                "const b = document.querySelector('.bar > span'); return b ? b.style.width : null");
+        assertThat(bar).isEqualTo("100.0%");
+
+        collectCspConsole();
+        assertThat(CSP_CONSOLE).as("console reports of blocked content").isEmpty();
+        assertThat((List<?>) ((JavascriptExecutor) browser).executeScript("return window.cspViolations")).isEmpty();
     }
 
     private static void fill(String id, String value) {
