@@ -174,6 +174,64 @@ class ImageDecoderTest {
                         e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.TOO_LARGE));
     }
 
+    /** 96x64 with smooth gradients and some noise: compresses like a photo, so a cut lands in the middle of the scan. */
+    private static BufferedImage photoLike(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int r = (int) (127 + 100 * Math.sin(x / (width / 7.0)) + random.nextInt(21) - 10);
+                int g = (int) (127 + 100 * Math.cos(y / (height / 5.0)) + random.nextInt(21) - 10);
+                int b = (int) (127 + 90 * Math.sin((x + y) / ((width + height) / 9.0)) + random.nextInt(21) - 10);
+                image.setRGB(x, y, (clamp(r) << 16) | (clamp(g) << 8) | clamp(b));
+            }
+        }
+        return image;
+    }
+
+    private static int clamp(int value) {
+        return Math.max(0, Math.min(255, value));
+    }
+
+    private void assertUnreadable(byte[] image, String what) {
+        assertThatThrownBy(() -> decoder.decode(image)).as(what)
+                .isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.UNREADABLE));
+    }
+
+    /** Before: the missing 60 % came out as grey fill and was classified. */
+    @Test
+    void aJpegCutShortIsRefusedNotFilledWithGrey() throws IOException {
+        byte[] jpeg = encode(photoLike(96, 64, 1), "jpg");
+        decoder.decode(jpeg); // whole, it decodes
+        assertUnreadable(java.util.Arrays.copyOf(jpeg, jpeg.length * 40 / 100), "cut at 40 %");
+        assertUnreadable(java.util.Arrays.copyOf(jpeg, jpeg.length - 2), "without its end marker");
+    }
+
+    /** Before: the JDK's PNG reader never looks at a CRC, so a damaged header decoded (as whatever it now said). */
+    @Test
+    void aPngWithAWrongCrcIsRefused() throws IOException {
+        byte[] png = encode(photoLike(40, 30, 2), "png");
+        decoder.decode(png);
+        byte[] badHeaderCrc = png.clone();
+        badHeaderCrc[8 + 8 + 13] ^= 0x01; // IHDR: length, type, 13 bytes of data, then its CRC
+        assertUnreadable(badHeaderCrc, "IHDR CRC");
+        byte[] badHeaderData = png.clone();
+        badHeaderData[8 + 8 + 3] ^= 0x01; // the width's low byte: a different image, but the CRC no longer matches
+        assertUnreadable(badHeaderData, "IHDR data");
+        byte[] badLastCrc = png.clone();
+        badLastCrc[png.length - 1] ^= 0x01; // IEND's CRC
+        assertUnreadable(badLastCrc, "IEND CRC");
+    }
+
+    @Test
+    void aPngCutShortIsRefused() throws IOException {
+        byte[] png = encode(photoLike(96, 64, 3), "png");
+        assertUnreadable(java.util.Arrays.copyOf(png, png.length * 40 / 100), "cut in the image data");
+        assertUnreadable(java.util.Arrays.copyOf(png, png.length - 12), "without IEND");
+        assertUnreadable(java.util.Arrays.copyOf(png, 20), "cut in IHDR");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}x{2}")
     @org.junit.jupiter.params.provider.CsvSource({
             "TYPE_3BYTE_BGR, 32, 32", "TYPE_3BYTE_BGR, 100, 37", "TYPE_4BYTE_ABGR, 45, 7", "TYPE_4BYTE_ABGR, 64, 64",
