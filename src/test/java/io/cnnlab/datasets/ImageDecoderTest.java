@@ -202,9 +202,11 @@ class ImageDecoderTest {
     /** Before: the missing 60 % came out as grey fill and was classified. */
     @Test
     void aJpegCutShortIsRefusedNotFilledWithGrey() throws IOException {
-        byte[] jpeg = encode(photoLike(96, 64, 1), "jpg");
+        byte[] jpeg = encode(photoLike(256, 192, 1), "jpg");
         decoder.decode(jpeg); // whole, it decodes
-        assertUnreadable(java.util.Arrays.copyOf(jpeg, jpeg.length * 40 / 100), "cut at 40 %");
+        byte[] cut = java.util.Arrays.copyOf(jpeg, jpeg.length * 40 / 100); // in the scan: the reader fills and warns
+        assertUnreadable(cut, "cut at 40 %");
+        assertThatThrownBy(() -> decoder.decode(cut)).hasMessageStartingWith("the image is damaged");
         assertUnreadable(java.util.Arrays.copyOf(jpeg, jpeg.length - 2), "without its end marker");
     }
 
