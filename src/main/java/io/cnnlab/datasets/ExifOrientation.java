@@ -52,6 +52,21 @@ final class ExifOrientation {
         return 1;
     }
 
+    /** Orientations 5 to 8 turn the image a quarter: the displayed x axis is the stored y axis. */
+    static boolean swapsAxes(int orientation) {
+        return orientation >= 5 && orientation <= 8;
+    }
+
+    /** The displayed x axis runs against the stored axis it comes from (see {@link #upright}). */
+    static boolean mirrorsX(int orientation) {
+        return orientation == 2 || orientation == 3 || orientation == 6 || orientation == 7;
+    }
+
+    /** The displayed y axis runs against the stored axis it comes from. */
+    static boolean mirrorsY(int orientation) {
+        return orientation == 3 || orientation == 4 || orientation == 7 || orientation == 8;
+    }
+
     /** The image as a viewer would show it: display pixel (x, y) taken from the stored pixel the tag names. */
     static BufferedImage upright(BufferedImage image, int orientation) {
         if (orientation <= 1 || orientation > 8) {

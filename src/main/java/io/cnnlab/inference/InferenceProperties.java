@@ -29,7 +29,7 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("cnn.inference")
 public record InferenceProperties(@NotNull @DefaultValue("10MB") DataSize maxUploadBytes,
-                                  @Min(1) @DefaultValue("40000000") long maxPixels,
+                                  @Min(1) @DefaultValue("25000000") long maxPixels,
                                   @Min(1) @Max(1024) @DefaultValue("64") int maxImagesPerRequest,
                                   @Min(1) @Max(1024) @DefaultValue("64") int maxBatchSize,
                                   @NotNull @DefaultValue("2ms") Duration maxDelay,

@@ -174,6 +174,170 @@ class ImageDecoderTest {
                         e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.TOO_LARGE));
     }
 
+    /** 96x64 with smooth gradients and some noise: compresses like a photo, so a cut lands in the middle of the scan. */
+    private static BufferedImage photoLike(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int r = (int) (127 + 100 * Math.sin(x / (width / 7.0)) + random.nextInt(21) - 10);
+                int g = (int) (127 + 100 * Math.cos(y / (height / 5.0)) + random.nextInt(21) - 10);
+                int b = (int) (127 + 90 * Math.sin((x + y) / ((width + height) / 9.0)) + random.nextInt(21) - 10);
+                image.setRGB(x, y, (clamp(r) << 16) | (clamp(g) << 8) | clamp(b));
+            }
+        }
+        return image;
+    }
+
+    private static int clamp(int value) {
+        return Math.max(0, Math.min(255, value));
+    }
+
+    private void assertUnreadable(byte[] image, String what) {
+        assertThatThrownBy(() -> decoder.decode(image)).as(what)
+                .isInstanceOfSatisfying(ImageDecoder.UnusableImageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageDecoder.UnusableImageException.Reason.UNREADABLE));
+    }
+
+    /** Before: the missing 60 % came out as grey fill and was classified. */
+    @Test
+    void aJpegCutShortIsRefusedNotFilledWithGrey() throws IOException {
+        byte[] jpeg = encode(photoLike(256, 192, 1), "jpg");
+        decoder.decode(jpeg); // whole, it decodes
+        byte[] cut = java.util.Arrays.copyOf(jpeg, jpeg.length * 40 / 100); // in the scan: the reader fills and warns
+        assertUnreadable(cut, "cut at 40 %");
+        assertThatThrownBy(() -> decoder.decode(cut)).hasMessageStartingWith("the image is damaged");
+        assertUnreadable(java.util.Arrays.copyOf(jpeg, jpeg.length - 2), "without its end marker");
+    }
+
+    /** Before: the JDK's PNG reader never looks at a CRC, so a damaged header decoded (as whatever it now said). */
+    @Test
+    void aPngWithAWrongCrcIsRefused() throws IOException {
+        byte[] png = encode(photoLike(40, 30, 2), "png");
+        decoder.decode(png);
+        byte[] badHeaderCrc = png.clone();
+        badHeaderCrc[8 + 8 + 13] ^= 0x01; // IHDR: length, type, 13 bytes of data, then its CRC
+        assertUnreadable(badHeaderCrc, "IHDR CRC");
+        byte[] badHeaderData = png.clone();
+        badHeaderData[8 + 8 + 3] ^= 0x01; // the width's low byte: a different image, but the CRC no longer matches
+        assertUnreadable(badHeaderData, "IHDR data");
+        byte[] badLastCrc = png.clone();
+        badLastCrc[png.length - 1] ^= 0x01; // IEND's CRC
+        assertUnreadable(badLastCrc, "IEND CRC");
+    }
+
+    @Test
+    void aPngCutShortIsRefused() throws IOException {
+        byte[] png = encode(photoLike(96, 64, 3), "png");
+        assertUnreadable(java.util.Arrays.copyOf(png, png.length * 40 / 100), "cut in the image data");
+        assertUnreadable(java.util.Arrays.copyOf(png, png.length - 12), "without IEND");
+        assertUnreadable(java.util.Arrays.copyOf(png, 20), "cut in IHDR");
+    }
+
+    /**
+     * A huge image is decoded with every n-th pixel only. Each cell then averages a sample of its pixels (at least 8
+     * per axis) instead of all of them: on a photo-like image (gradients plus +-10 noise, the worst case for a sample)
+     * every cell stays within 6 of 255 levels of the full-resolution average, and under 1 level on average (seen here:
+     * at most 4 and 0.66 for PNG, 2 and 0.41 for JPEG, whose compression smooths the noise).
+     */
+    @Test
+    void aHugeImageIsSubsampledAndStaysCloseToTheFullAverage() throws IOException {
+        BufferedImage photo = photoLike(770, 530, 4); // decoded as 257 x 265: every 3rd column, every 2nd row
+        for (String format : new String[]{"png", "jpg"}) {
+            byte[] encoded = encode(photo, format);
+            byte[] full = ImageDecoder.toPlanes(ImageIO.read(new java.io.ByteArrayInputStream(encoded)));
+            byte[] sampled = decoder.decode(encoded);
+            int max = 0;
+            long total = 0;
+            for (int i = 0; i < full.length; i++) {
+                int difference = Math.abs((full[i] & 0xFF) - (sampled[i] & 0xFF));
+                max = Math.max(max, difference);
+                total += difference;
+            }
+            assertThat(max).as(format + " largest difference").isLessThanOrEqualTo(6);
+            assertThat((double) total / full.length).as(format + " mean difference").isLessThan(1.0);
+            assertThat(sampled).as(format + " is a sample, not the full decode").isNotEqualTo(full);
+        }
+    }
+
+    /** Up to 511 pixels per axis nothing is left out: the result is exactly the full-resolution one. */
+    @Test
+    void anImageUpTo511PixelsPerSideIsDecodedWhole() throws IOException {
+        BufferedImage photo = photoLike(511, 256, 6);
+        byte[] encoded = encode(photo, "png");
+        assertThat(decoder.decode(encoded)).isEqualTo(referencePlanes(photo));
+    }
+
+    /**
+     * Subsampled pixels count towards the cell of their full-resolution position, also after an EXIF turn or flip.
+     * The reference takes the full decode, keeps the pixels at the stored positions the sampling reads (every 3rd
+     * column from 1, every 2nd row from 1) and averages them into cells at full resolution: a pixel counted one
+     * position off (flipped, the samples sit 0 and 1 from the far edges), or an axis taken for the other, changes a
+     * cell.
+     */
+    @Test
+    void subsampledPixelsLandInTheirCellsWhateverTheOrientation() throws IOException {
+        int width = 770;
+        int height = 530;
+        byte[] jpeg = encode(photoLike(width, height, 5), "jpg");
+        BufferedImage decoded = withoutAlpha(ImageIO.read(new java.io.ByteArrayInputStream(jpeg)));
+        BufferedImage read = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 1; y < height; y += 2) {
+            for (int x = 1; x < width; x += 3) {
+                read.setRGB(x, y, 0xFFFFFF);
+            }
+        }
+        for (int orientation = 1; orientation <= 8; orientation++) {
+            byte[] expected = sampledPlanes(ExifOrientation.upright(decoded, orientation),
+                    ExifOrientation.upright(read, orientation));
+            assertThat(decoder.decode(withOrientation(jpeg, orientation))).as("orientation " + orientation).isEqualTo(expected);
+        }
+    }
+
+    /** Cell averages over the pixels of {@code image} that are white in {@code mask}, cells as at full resolution. */
+    private static byte[] sampledPlanes(BufferedImage image, BufferedImage mask) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        long[][] sums = new long[3][1024];
+        long[] counts = new long[1024];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if ((mask.getRGB(x, y) & 0xFFFFFF) == 0) {
+                    continue;
+                }
+                int rgb = image.getRGB(x, y);
+                int cell = (y * 32 / height) * 32 + x * 32 / width;
+                for (int c = 0; c < 3; c++) {
+                    sums[c][cell] += rgb >> (16 - 8 * c) & 0xFF;
+                }
+                counts[cell]++;
+            }
+        }
+        byte[] planes = new byte[3 * 1024];
+        for (int cell = 0; cell < 1024; cell++) {
+            for (int c = 0; c < 3; c++) {
+                planes[c * 1024 + cell] = (byte) Math.round((double) sums[c][cell] / counts[cell]);
+            }
+        }
+        return planes;
+    }
+
+    @Test
+    void aMirroredAxisHoldsTheSamePositionsCountedFromTheOtherEnd() {
+        for (int length : new int[]{512, 777, 1024, 6300}) {
+            ImageDecoder.Axis axis = ImageDecoder.Axis.sampling(length);
+            ImageDecoder.Axis mirrored = axis.mirrored();
+            int n = axis.samples();
+            assertThat(mirrored.samples()).isEqualTo(n);
+            assertThat(n).isBetween(ImageDecoder.SAMPLES_PER_AXIS, 2 * ImageDecoder.SAMPLES_PER_AXIS - 1);
+            for (int i = 0; i < n; i++) {
+                assertThat(mirrored.origin() + i * mirrored.step())
+                        .isEqualTo(length - 1 - (axis.origin() + (n - 1 - i) * axis.step()));
+            }
+        }
+        assertThat(ImageDecoder.Axis.sampling(511)).isEqualTo(ImageDecoder.Axis.whole(511));
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}x{2}")
     @org.junit.jupiter.params.provider.CsvSource({
             "TYPE_3BYTE_BGR, 32, 32", "TYPE_3BYTE_BGR, 100, 37", "TYPE_4BYTE_ABGR, 45, 7", "TYPE_4BYTE_ABGR, 64, 64",
