@@ -50,6 +50,7 @@ class LoadedModels {
     /** Access-ordered: the first entry is the least recently used. Guarded by {@code this}. */
     private final Map<String, CompletableFuture<ModelRunner>> runners = new LinkedHashMap<>(16, 0.75f, true);
     private volatile IntConsumer batchObserver = images -> { };
+    private volatile Runnable loadObserver = () -> { };
 
     @Autowired
     LoadedModels(ModelRegistry registry, InferenceProperties properties) {
@@ -83,6 +84,7 @@ class LoadedModels {
                         properties.maxBatchSize(), properties.maxDelay().toNanos(), properties.maxQueue(),
                         properties.nativeThreads(), images -> batchObserver.accept(images));
                 log.info("loaded model {} ({} parameters)", key, version.parameters());
+                loadObserver.run();
                 future.complete(runner);
                 evictBeyondLimit();
             } catch (RuntimeException | Error e) {
@@ -171,6 +173,11 @@ class LoadedModels {
     /** Told the size of every batch a network runs. */
     void onBatch(IntConsumer observer) {
         this.batchObserver = observer;
+    }
+
+    /** Told of every version loaded into serving. */
+    void onLoad(Runnable observer) {
+        this.loadObserver = observer;
     }
 
     /** A network of its own for work beside serving (an evaluation), checked like every load. */
