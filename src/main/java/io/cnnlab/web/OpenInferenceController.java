@@ -28,7 +28,6 @@ import tools.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.DoubleConsumer;
 
 /**
  * The Open Inference Protocol (KServe V2, REST), so existing clients work unchanged. This class only maps the
@@ -231,46 +230,5 @@ class OpenInferenceController {
             }
         }
         return null;
-    }
-
-    /** The numbers of a flat or nested JSON array, row-major; counted by a walk, never copied in bulk. */
-    private record JsonNumbers(JsonNode data) implements Images.Values {
-
-        @Override
-        public long count() {
-            if (data == null) {
-                throw new InvalidRequestException("input data is missing");
-            }
-            return count(data);
-        }
-
-        private static long count(JsonNode node) {
-            if (node.isArray()) {
-                long n = 0;
-                for (JsonNode child : node) {
-                    n += count(child);
-                }
-                return n;
-            }
-            if (!node.isNumber()) {
-                throw new InvalidRequestException("input data must be numbers");
-            }
-            return 1;
-        }
-
-        @Override
-        public void forEach(DoubleConsumer each) {
-            walk(data, each);
-        }
-
-        private static void walk(JsonNode node, DoubleConsumer each) {
-            if (node.isArray()) {
-                for (JsonNode child : node) {
-                    walk(child, each);
-                }
-            } else {
-                each.accept(node.asDouble());
-            }
-        }
     }
 }
