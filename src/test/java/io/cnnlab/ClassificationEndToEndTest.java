@@ -34,7 +34,11 @@ import java.util.zip.CRC32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Train a tiny model through the API, find it registered, classify real encoded images three ways, refuse junk. */
+/**
+ * Train a tiny model through the API, find it registered, classify real encoded images three ways, refuse junk. Only
+ * one version is kept in memory, so switching versions loads one; the alias tests work on copies of the trained model
+ * under names of their own, so no test depends on another's aliases (or on JUnit's method order).
+ */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ClassificationEndToEndTest {
@@ -47,6 +51,7 @@ class ClassificationEndToEndTest {
         ServiceFixture.withGeneratedData(registry, home, 40, 11);
         registry.add("cnn.inference.max-upload-bytes", () -> "200KB");
         registry.add("cnn.inference.max-model-uncompressed-bytes", () -> "20MB");
+        registry.add("cnn.inference.max-loaded-models", () -> "1");
     }
 
     @LocalServerPort
@@ -56,6 +61,8 @@ class ClassificationEndToEndTest {
     JsonMapper json;
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    private static final double CLEARLY_BETTER_THAN_CHANCE = 0.3;
 
     private static boolean trained;
 
@@ -89,7 +96,10 @@ class ClassificationEndToEndTest {
         assertThat(v1.get("source").asString()).isEqualTo("TRAINED");
         assertThat(v1.get("parameters").asLong()).isEqualTo(123_338);
         assertThat(v1.get("labels")).hasSize(10);
-        assertThat(v1.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
+        // ten classes of generated gratings: chance is 0.1, the trained model must do clearly better
+        assertThat(v1.get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(CLEARLY_BETTER_THAN_CHANCE);
+        assertThat(json.readTree(get("/api/v1/models/gratings/versions/2").body()).get("testAccuracy").asDouble())
+                .isGreaterThanOrEqualTo(CLEARLY_BETTER_THAN_CHANCE);
         assertThat(v1.get("sha256").asString()).hasSize(64);
     }
 
@@ -170,18 +180,31 @@ class ClassificationEndToEndTest {
 
     @Test
     void aliasesChooseTheDefaultAndProtectTheirTarget() throws Exception {
-        HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+        copyOfGratings("aliased");
+        assertThat(json.readTree(get("/api/v1/models/aliased").body()).get("defaultVersion").asInt()).isEqualTo(2);
+
+        HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/aliased/aliases/production"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"version\":1}")).build());
         assertThat(set.statusCode()).isEqualTo(200);
-        assertThat(json.readTree(get("/api/v1/models/gratings").body()).get("defaultVersion").asInt()).isEqualTo(1);
-        JsonNode viaAlias = json.readTree(send(post("/api/v1/models/gratings/aliases/production/classify", "image/png", encode(1, "png"))).body());
+        assertThat(json.readTree(get("/api/v1/models/aliased").body()).get("defaultVersion").asInt()).isEqualTo(1);
+        JsonNode viaAlias = json.readTree(send(post("/api/v1/models/aliased/aliases/production/classify", "image/png", encode(1, "png"))).body());
         assertThat(viaAlias.get("version").asInt()).isEqualTo(1);
 
-        HttpResponse<String> delete = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/versions/1")).DELETE().build());
+        HttpResponse<String> delete = send(HttpRequest.newBuilder(uri("/api/v1/models/aliased/versions/1")).DELETE().build());
         assertThat(delete.statusCode()).isEqualTo(409);
-        assertThat(send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+        assertThat(send(HttpRequest.newBuilder(uri("/api/v1/models/aliased/aliases/production"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"version\":9}")).build())
                 .statusCode()).isEqualTo(404);
+    }
+
+    /** Versions 1 and 2 of the trained model, imported under {@code name}. */
+    private void copyOfGratings(String name) throws Exception {
+        for (int v = 1; v <= 2; v++) {
+            byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("models/gratings/v" + v + ".zip"));
+            HttpResponse<String> imported = send(multipartFile("/api/v1/models/" + name + "/versions", "model.zip", zip, null));
+            assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
+            assertThat(json.readTree(imported.body()).get("version").asInt()).isEqualTo(v);
+        }
     }
 
     @Test
@@ -205,11 +228,18 @@ class ClassificationEndToEndTest {
     void theOpenInferenceProtocolAnswersLikeKServeAndTriton() throws Exception {
         assertThat(json.readTree(get("/v2/health/live").body()).get("live").asBoolean()).isTrue();
         assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
-        assertThat(json.readTree(get("/v2").body()).get("extensions").toString()).contains("classification");
+        JsonNode server = json.readTree(get("/v2").body());
+        assertThat(server.get("extensions").toString()).contains("classification");
+        // the version the build wrote (build-info), not a literal
+        assertThat(server.get("version").asString()).isEqualTo(buildVersion());
+        assertThat(get("/v2/").statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/v2/").body())).isEqualTo(server);
         JsonNode metadata = json.readTree(get("/v2/models/gratings").body());
         assertThat(metadata.get("name").asString()).isEqualTo("gratings");
         assertThat(metadata.get("versions").toString()).contains("\"1\"").contains("\"2\"");
-        assertThat(metadata.get("inputs").get(0).get("shape").toString()).isEqualTo("[-1,24,24,3]");
+        assertThat(metadata.get("inputs").toString()).isEqualTo("[{\"name\":\"image\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"pixels\",\"datatype\":\"UINT8\",\"shape\":[-1,32,32,3]},"
+                + "{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,24,24,3]}]");
         assertThat(json.readTree(get("/v2/models/gratings/versions/1/ready").body()).get("ready").asBoolean()).isTrue();
 
         byte[] png = encode(4, "png");
@@ -240,7 +270,7 @@ class ClassificationEndToEndTest {
             }
         }
         double[] fromPixels = doubles(infer("/v2/models/gratings/versions/1/infer",
-                "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"UINT8\",\"shape\":[1,32,32,3],\"data\":[" + uint8 + "]}]}")
+                "{\"inputs\":[{\"name\":\"pixels\",\"datatype\":\"UINT8\",\"shape\":[1,32,32,3],\"data\":[" + uint8 + "]}]}")
                 .get("outputs").get(0).get("data"));
         float[] nchw = new float[3 * 24 * 24];
         new io.cnnlab.datasets.Preprocessing(24).centre(planes, 0, 3, 32, 32, nchw, 0);
@@ -271,6 +301,11 @@ class ClassificationEndToEndTest {
                 "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,5],\"data\":[1,2,3,4,5]}]}".getBytes(StandardCharsets.UTF_8)));
         assertThat(wrongShape.statusCode()).isEqualTo(400);
         assertThat(json.readTree(wrongShape.body()).get("error").asString()).contains("shape");
+        HttpResponse<String> wrongName = send(post("/v2/models/gratings/infer", "application/json",
+                "{\"inputs\":[{\"name\":\"pixels\",\"datatype\":\"FP32\",\"shape\":[1,5],\"data\":[1,2,3,4,5]}]}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(wrongName.statusCode()).isEqualTo(400);
+        // a V2 request counts like a REST one: same admission, batching and meters
+        assertThat(get("/actuator/prometheus").body()).containsPattern("cnn_inference_requests_total\\{[^}]*outcome=\"rejected\"[^}]*version=\"2\"");
 
         String prometheus = get("/actuator/prometheus").body();
         assertThat(prometheus).contains("cnn_inference_requests_total{").contains("outcome=\"ok\"")
@@ -278,9 +313,12 @@ class ClassificationEndToEndTest {
                 .contains("cnn_inference_models_loaded").contains("cnn_inference_queue_depth");
     }
 
+    /** With one version in memory, every swap loads the version it switches to while clients classify. */
     @Test
-    void swappingTheProductionVersionFailsNoRequest() throws Exception {
+    void swappingTheProductionVersionFailsNoRequestEvenWhenTheSwapLoadsAVersion() throws Exception {
+        copyOfGratings("swapped");
         byte[] png = encode(5, "png");
+        double loadsBefore = loads();
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.List<Integer> statuses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.Set<Integer> versionsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -289,7 +327,7 @@ class ClassificationEndToEndTest {
             Thread client = new Thread(() -> {
                 while (running.get()) {
                     try {
-                        HttpResponse<String> r = send(post("/api/v1/models/gratings/classify", "image/png", png));
+                        HttpResponse<String> r = send(post("/api/v1/models/swapped/classify", "image/png", png));
                         statuses.add(r.statusCode());
                         if (r.statusCode() == 200) {
                             versionsSeen.add(json.readTree(r.body()).get("version").asInt());
@@ -303,19 +341,30 @@ class ClassificationEndToEndTest {
             clients.add(client);
         }
         for (int version : new int[]{1, 2, 1, 2}) {
-            Thread.sleep(300);
-            HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/gratings/aliases/production"))
+            int before = statuses.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> statuses.size() >= before + 5);
+            HttpResponse<String> set = send(HttpRequest.newBuilder(uri("/api/v1/models/swapped/aliases/production"))
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"version\":" + version + "}")).build());
             assertThat(set.statusCode()).isEqualTo(200);
+            // the swap is over only once clients got the new version: a condition, not a clock
+            await().atMost(Duration.ofSeconds(60)).until(() -> versionsSeen.contains(version));
+            versionsSeen.clear();
         }
-        Thread.sleep(300);
         running.set(false);
         for (Thread client : clients) {
             client.join(10_000);
         }
         assertThat(statuses).hasSizeGreaterThan(20).containsOnly(200);
-        assertThat(versionsSeen).containsExactlyInAnyOrder(1, 2);
+        // each of the four swaps loaded the version it switched to (only one fits in memory)
+        assertThat(loads() - loadsBefore).isGreaterThanOrEqualTo(4);
+    }
+
+    private double loads() throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^cnn_inference_model_loads_total(?:\\{[^}]*})? (\\S+)$")
+                .matcher(get("/actuator/prometheus").body());
+        assertThat(m.find()).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -361,6 +410,36 @@ class ClassificationEndToEndTest {
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+    }
+
+    private static String buildVersion() throws IOException {
+        java.util.Properties build = new java.util.Properties();
+        try (var in = ClassificationEndToEndTest.class.getResourceAsStream("/META-INF/build-info.properties")) {
+            assertThat(in).as("the build writes build-info.properties").isNotNull();
+            build.load(in);
+        }
+        return build.getProperty("build.version");
+    }
+
+    @Test
+    void aVersionWhoseFileIsMissingOrCorruptIsNotReady() throws Exception {
+        copyOfGratings("fragile");
+        Path v1 = home.resolve("models/fragile/v1.zip");
+        Path v2 = home.resolve("models/fragile/v2.zip");
+        java.nio.file.Files.delete(v1);
+        byte[] bytes = java.nio.file.Files.readAllBytes(v2);
+        bytes[bytes.length / 2] ^= 0x55;
+        java.nio.file.Files.write(v2, bytes);
+        // version 2 (the default, preloaded when imported) is pushed out of memory by another version's load
+        assertThat(send(post("/api/v1/models/gratings/versions/1/classify", "image/png", encode(1, "png"))).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> missing = get("/v2/models/fragile/versions/1/ready");
+        assertThat(missing.statusCode()).isEqualTo(503);
+        assertThat(json.readTree(missing.body()).get("ready").asBoolean()).isFalse();
+        assertThat(json.readTree(get("/v2/models/fragile/versions/2/ready").body()).get("ready").asBoolean()).isFalse();
+        assertThat(json.readTree(get("/v2/models/fragile/ready").body()).get("ready").asBoolean()).isFalse();
+        assertThat(json.readTree(get("/v2/models/gratings/ready").body()).get("ready").asBoolean()).isTrue();
+        assertProblem(post("/api/v1/models/fragile/versions/2/classify", "image/png", encode(1, "png")), 503);
     }
 
     private JsonNode infer(String path, String body) throws Exception {

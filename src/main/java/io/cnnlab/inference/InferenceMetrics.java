@@ -28,6 +28,9 @@ class InferenceMetrics {
         Gauge.builder("cnn.inference.models.loaded", models, LoadedModels::loaded)
                 .description("model versions in memory").register(registry);
         models.onBatch(batchSize::record);
+        Counter loads = Counter.builder("cnn.inference.model.loads")
+                .description("model versions loaded into serving (again after an unload included)").register(registry);
+        models.onLoad(loads::increment);
     }
 
     /** Meters are built once per model version (and outcome), not on every request. */

@@ -4,24 +4,40 @@ import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
+import io.cnnlab.models.ModelVersionRegistered;
 import io.cnnlab.networks.InputDescription;
 import io.cnnlab.networks.ModelFormat;
 import jakarta.annotation.PreDestroy;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * Model versions kept in memory, at most {@code cnn.inference.max-loaded-models} (least recently used goes first).
  * A file is checked against its recorded sha256 before DL4J reads it.
+ *
+ * <p>A load (hashing and reading a file of up to hundreds of megabytes) runs outside the lock: the lock only hands
+ * out one future per version, so concurrent requests for a version being loaded wait for that one load, and requests
+ * for loaded versions never wait on anyone's load.
  */
 @Component
 class LoadedModels {
@@ -30,44 +46,110 @@ class LoadedModels {
 
     private final ModelRegistry registry;
     private final InferenceProperties properties;
-    private final Map<String, ModelRunner> runners;
-    private volatile java.util.function.IntConsumer batchObserver = images -> { };
+    private final Function<ModelVersion, ComputationGraph> loader;
+    /** Access-ordered: the first entry is the least recently used. Guarded by {@code this}. */
+    private final Map<String, CompletableFuture<ModelRunner>> runners = new LinkedHashMap<>(16, 0.75f, true);
+    private volatile IntConsumer batchObserver = images -> { };
+    private volatile Runnable loadObserver = () -> { };
 
+    @Autowired
     LoadedModels(ModelRegistry registry, InferenceProperties properties) {
         this.registry = registry;
         this.properties = properties;
-        this.runners = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ModelRunner> eldest) {
-                if (size() > properties.maxLoadedModels()) {
-                    eldest.getValue().close();
-                    log.info("unloaded model {} (cnn.inference.max-loaded-models = {})", eldest.getKey(), properties.maxLoadedModels());
-                    return true;
-                }
-                return false;
-            }
-        };
+        this.loader = this::load;
     }
 
-    synchronized ModelRunner runner(ModelVersion version) {
-        String key = version.name() + "/" + version.version();
-        ModelRunner runner = runners.get(key);
-        if (runner == null) {
-            runner = new ModelRunner(key, load(version), InputDescription.SEED.networkShape(), properties.maxBatchSize(),
-                    properties.maxDelay().toNanos(), properties.maxQueue(), properties.nativeThreads(),
-                    images -> batchObserver.accept(images));
-            runners.put(key, runner);
-            log.info("loaded model {} ({} parameters)", key, version.parameters());
+    /** With a loader of the test's choosing (one that takes its time). */
+    LoadedModels(InferenceProperties properties, Function<ModelVersion, ComputationGraph> loader) {
+        this.registry = null;
+        this.properties = properties;
+        this.loader = loader;
+    }
+
+    ModelRunner runner(ModelVersion version) {
+        String key = key(version);
+        CompletableFuture<ModelRunner> future;
+        boolean mine = false;
+        synchronized (this) {
+            future = runners.get(key);
+            if (future == null) {
+                future = new CompletableFuture<>();
+                runners.put(key, future);
+                mine = true;
+            }
         }
-        return runner;
+        if (mine) {
+            try {
+                ModelRunner runner = new ModelRunner(key, loader.apply(version), InputDescription.SEED.networkShape(),
+                        properties.maxBatchSize(), properties.maxDelay().toNanos(), properties.maxQueue(),
+                        properties.nativeThreads(), images -> batchObserver.accept(images));
+                log.info("loaded model {} ({} parameters)", key, version.parameters());
+                loadObserver.run();
+                future.complete(runner);
+                evictBeyondLimit();
+            } catch (RuntimeException | Error e) {
+                synchronized (this) {
+                    runners.remove(key, future);
+                }
+                future.completeExceptionally(e);
+                throw e;
+            }
+        }
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * Closes the least recently used loaded versions beyond the limit. Versions still loading are passed over (they
+     * count again once loaded); a closed runner still answers what it has accepted.
+     */
+    private void evictBeyondLimit() {
+        List<Map.Entry<String, ModelRunner>> evicted = new ArrayList<>();
+        synchronized (this) {
+            Iterator<Map.Entry<String, CompletableFuture<ModelRunner>>> eldestFirst = runners.entrySet().iterator();
+            int excess = runners.size() - properties.maxLoadedModels();
+            while (excess > 0 && eldestFirst.hasNext()) {
+                Map.Entry<String, CompletableFuture<ModelRunner>> entry = eldestFirst.next();
+                CompletableFuture<ModelRunner> future = entry.getValue();
+                if (future.isDone() && !future.isCompletedExceptionally()) {
+                    eldestFirst.remove();
+                    evicted.add(Map.entry(entry.getKey(), future.join()));
+                    excess--;
+                }
+            }
+        }
+        for (Map.Entry<String, ModelRunner> entry : evicted) {
+            entry.getValue().close();
+            log.info("unloaded model {} (cnn.inference.max-loaded-models = {})", entry.getKey(), properties.maxLoadedModels());
+        }
+    }
+
+    /** Loaded, or loadable: the file is present and has its recorded sha256. */
+    boolean ready(ModelVersion version) {
+        CompletableFuture<ModelRunner> future;
+        synchronized (this) {
+            future = runners.get(key(version));
+        }
+        if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
+            return true;
+        }
+        try {
+            checkedFile(version);
+            return true;
+        } catch (CorruptCheckpointException | UncheckedIOException e) {
+            return false;
+        }
     }
 
     /**
      * A new version that is now its model's default is loaded right away, on the registering thread (a training
      * worker or an import request), so the first classification does not pay for the load.
      */
-    @org.springframework.context.event.EventListener
-    void onRegistered(io.cnnlab.models.ModelVersionRegistered event) {
+    @EventListener
+    void onRegistered(ModelVersionRegistered event) {
         ModelVersion version = event.version();
         try {
             if (registry.defaultVersion(version.name()).version() == version.version()) {
@@ -80,24 +162,43 @@ class LoadedModels {
     }
 
     synchronized int loaded() {
-        return runners.size();
+        return (int) runners.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
     }
 
     synchronized int queued() {
-        return runners.values().stream().mapToInt(ModelRunner::queued).sum();
+        return runners.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .mapToInt(f -> f.join().queued()).sum();
     }
 
     /** Told the size of every batch a network runs. */
-    void onBatch(java.util.function.IntConsumer observer) {
+    void onBatch(IntConsumer observer) {
         this.batchObserver = observer;
     }
 
-    /** A network of its own for work beside serving (an evaluation), checked like every load. */
-    org.deeplearning4j.nn.graph.ComputationGraph loadCopy(ModelVersion version) {
-        return load(version);
+    /** Told of every version loaded into serving. */
+    void onLoad(Runnable observer) {
+        this.loadObserver = observer;
     }
 
-    private org.deeplearning4j.nn.graph.ComputationGraph load(ModelVersion version) {
+    /** A network of its own for work beside serving (an evaluation), checked like every load. */
+    ComputationGraph loadCopy(ModelVersion version) {
+        return loader.apply(version);
+    }
+
+    private static String key(ModelVersion version) {
+        return version.name() + "/" + version.version();
+    }
+
+    private ComputationGraph load(ModelVersion version) {
+        Path file = checkedFile(version);
+        try (InputStream in = Files.newInputStream(file)) {
+            return ModelFormat.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path checkedFile(ModelVersion version) {
         Path file = registry.file(version);
         try {
             String actual = DurableFiles.sha256(file);
@@ -105,10 +206,8 @@ class LoadedModels {
                 throw new CorruptCheckpointException("model %s v%d: file %s has sha256 %s, recorded %s; refusing to load it"
                         .formatted(version.name(), version.version(), file, actual, version.sha256()));
             }
-            try (InputStream in = Files.newInputStream(file)) {
-                return ModelFormat.read(in);
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
+            return file;
+        } catch (NoSuchFileException e) {
             throw new CorruptCheckpointException("model %s v%d: file %s is missing".formatted(version.name(), version.version(), file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -116,8 +215,12 @@ class LoadedModels {
     }
 
     @PreDestroy
-    synchronized void close() {
-        runners.values().forEach(ModelRunner::close);
-        runners.clear();
+    void close() {
+        List<CompletableFuture<ModelRunner>> all;
+        synchronized (this) {
+            all = new ArrayList<>(runners.values());
+            runners.clear();
+        }
+        all.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).forEach(f -> f.join().stop());
     }
 }

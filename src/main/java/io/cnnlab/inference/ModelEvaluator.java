@@ -30,12 +30,14 @@ public class ModelEvaluator {
     private final LoadedModels models;
     private final TrainingData data;
     private final Evaluator evaluator;
+    private final Preprocessing preprocessing;
     private final Semaphore oneAtATime = new Semaphore(1);
 
     ModelEvaluator(LoadedModels models, TrainingData data, Preprocessing preprocessing) {
         this.models = models;
         this.data = data;
         this.evaluator = new Evaluator(preprocessing, 500);
+        this.preprocessing = preprocessing;
     }
 
     public Result evaluate(ModelVersion version, boolean flipAveraged) {
@@ -51,7 +53,8 @@ public class ModelEvaluator {
             Cifar10 cifar = data.cifar10();
             ComputationGraph net = models.loadCopy(version);
             Evaluation plain = evaluator.evaluate(net, cifar.test());
-            Evaluation flipped = flipAveraged ? evaluator.evaluate(net, cifar.test(), true) : null;
+            Evaluation flipped = flipAveraged ? evaluator.evaluate(net, cifar.test(),
+                    FlipAveraging.probe(preprocessing, cifar.test().channels())) : null;
             return new Result(version.name(), version.version(), plain.images(), plain, flipped,
                     (System.nanoTime() - start) / 1e9);
         } finally {

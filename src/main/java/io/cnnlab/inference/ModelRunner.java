@@ -57,10 +57,24 @@ final class ModelRunner implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Probabilities per image, in order. {@code inputs} holds {@code images} preprocessed images back to back. */
-    CompletableFuture<float[][]> submit(float[] inputs, int images) {
+    /** The runner was closed (its version unloaded) before the request reached it: a fresh runner takes it. */
+    static final class ClosedException extends OverloadedException {
+
+        ClosedException() {
+            super("the model was unloaded; retry");
+        }
+    }
+
+    /**
+     * Probabilities per image, in order. {@code inputs} holds {@code images} preprocessed images back to back.
+     * Synchronized with {@link #close()}: a request is either refused or answered, never left in a closed queue.
+     */
+    synchronized CompletableFuture<float[][]> submit(float[] inputs, int images) {
+        if (!running) {
+            throw new ClosedException();
+        }
         CompletableFuture<float[][]> result = new CompletableFuture<>();
-        if (!running || !queue.offer(new Request(inputs, images, result))) {
+        if (!queue.offer(new Request(inputs, images, result))) {
             throw new OverloadedException("the model is busy (%d requests queued); retry shortly".formatted(queue.size()));
         }
         return result;
@@ -105,7 +119,8 @@ final class ModelRunner implements AutoCloseable {
             NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(nativeThreads);
         }
         List<Request> batch = new ArrayList<>();
-        while (running) {
+        // after close, what was accepted is still answered: an unloaded version fails no request it took
+        while (running || !queue.isEmpty()) {
             try {
                 Request first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -141,7 +156,7 @@ final class ModelRunner implements AutoCloseable {
         }
         Request left;
         while ((left = queue.poll()) != null) {
-            left.result().completeExceptionally(new OverloadedException("the model was unloaded; retry"));
+            left.result().completeExceptionally(new ClosedException());
         }
     }
 
@@ -193,9 +208,15 @@ final class ModelRunner implements AutoCloseable {
         return rows;
     }
 
+    /** Stops taking requests; the thread answers those already queued, then ends. */
     @Override
-    public void close() {
+    public synchronized void close() {
         running = false;
+    }
+
+    /** Stops at once, failing what is queued (the application is shutting down). */
+    void stop() {
+        close();
         thread.interrupt();
     }
 }

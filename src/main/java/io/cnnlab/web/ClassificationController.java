@@ -2,6 +2,7 @@ package io.cnnlab.web;
 
 import io.cnnlab.inference.Classification;
 import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.Images;
 import io.cnnlab.inference.InferenceProperties;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
@@ -20,9 +21,6 @@ import org.springframework.web.multipart.MultipartFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -66,18 +64,18 @@ class ClassificationController {
                              @RequestParam("file") List<MultipartFile> files,
                              @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
                              @RequestParam(defaultValue = "false") boolean flip) {
-        List<byte[]> images = new ArrayList<>();
-        for (MultipartFile file : files) {
-            if (file.getSize() > properties.maxUploadBytes().toBytes()) {
-                throw new PayloadTooLargeException(file.getSize(), properties.maxUploadBytes().toBytes());
+        // the parts wait on disk; the classifier reads each only when its turn to be decoded comes
+        return classifier.classify(resolve(name, version, alias), new Images.Encoded(files.size(), new Images.EncodedSource() {
+            @Override
+            public long declaredBytes(int index) {
+                return files.get(index).getSize();
             }
-            try {
-                images.add(file.getBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+
+            @Override
+            public byte[] read(int index) throws IOException {
+                return files.get(index).getBytes();
             }
-        }
-        return classifier.classify(resolve(name, version, alias), images, topK, flip);
+        }), topK, flip);
     }
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
@@ -86,7 +84,7 @@ class ClassificationController {
                        @PathVariable(required = false) String alias, HttpServletRequest request,
                        @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
                        @RequestParam(defaultValue = "false") boolean flip) throws IOException {
-        return classifier.classify(resolve(name, version, alias), List.of(body(request)), topK, flip);
+        return classifier.classify(resolve(name, version, alias), Images.encoded(List.of(body(request))), topK, flip);
     }
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
@@ -98,15 +96,7 @@ class ClassificationController {
         if (body.images() == null) {
             throw new InvalidRequestException("expected {\"images\": [\"<base64>\", ...]}");
         }
-        List<byte[]> images = new ArrayList<>();
-        for (int i = 0; i < body.images().size(); i++) {
-            try {
-                images.add(Base64.getMimeDecoder().decode(String.valueOf(body.images().get(i))));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("images[%d] is not base64: %s".formatted(i, e.getMessage()));
-            }
-        }
-        return classifier.classify(resolve(name, version, alias), images, topK, flip);
+        return classifier.classify(resolve(name, version, alias), Images.base64(body.images()), topK, flip);
     }
 
     private ModelVersion resolve(String name, Integer version, String alias) {
@@ -123,12 +113,12 @@ class ClassificationController {
     private byte[] body(HttpServletRequest request) throws IOException {
         long max = properties.maxUploadBytes().toBytes();
         if (request.getContentLengthLong() > max) {
-            throw new PayloadTooLargeException(request.getContentLengthLong(), max);
+            throw new PayloadTooLargeException(request.getContentLengthLong(), max, "cnn.inference.max-upload-bytes");
         }
         try (InputStream in = request.getInputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (bytes.length > max) {
-                throw new PayloadTooLargeException(bytes.length, max);
+                throw new PayloadTooLargeException(bytes.length, max, "cnn.inference.max-upload-bytes");
             }
             return bytes;
         }

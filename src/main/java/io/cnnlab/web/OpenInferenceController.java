@@ -3,10 +3,18 @@ package io.cnnlab.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.cnnlab.inference.Classifier;
+import io.cnnlab.inference.Images;
 import io.cnnlab.inference.Prediction;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
+import io.cnnlab.networks.InputDescription;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,22 +26,24 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Open Inference Protocol (KServe V2, REST), so existing clients work unchanged. Inputs: FP32
- * {@code [N,24,24,3]} already preprocessed, UINT8 {@code [N,32,32,3]} raw pixels, or BYTES {@code [N]} of base64
- * encoded images. The classification extension ({@code parameters.classification: k} on the output) answers
- * Triton-style {@code "score:index:label"} strings.
+ * The Open Inference Protocol (KServe V2, REST), so existing clients work unchanged. This class only maps the
+ * protocol's JSON to {@link Images} and the probabilities back; limits, decoding, batching and errors are the
+ * {@link Classifier}'s, the same as for REST classify. Inputs (one per request, chosen by datatype): BYTES
+ * {@code image} [N] base64 encoded images, UINT8 {@code pixels} [N,32,32,3] raw pixels, FP32 {@code input}
+ * [N,24,24,3] already preprocessed; the name {@code input} is accepted for all three, as it was the only one. The
+ * classification extension ({@code parameters.classification: k} on the output) answers Triton-style
+ * {@code "score:index:label"} strings.
  */
 @RestController
 @RequestMapping("/v2")
 class OpenInferenceController {
 
-    static final String INPUT = "input";
     static final String OUTPUT = "probabilities";
+    static final String LEGACY_INPUT = "input";
 
     record Tensor(String name, String datatype, List<Long> shape, Map<String, Object> parameters, JsonNode data) {
     }
@@ -63,11 +73,15 @@ class OpenInferenceController {
     private final ModelRegistry registry;
     private final Classifier classifier;
     private final TrainingJobs jobs;
+    private final String serverVersion;
 
-    OpenInferenceController(ModelRegistry registry, Classifier classifier, TrainingJobs jobs) {
+    OpenInferenceController(ModelRegistry registry, Classifier classifier, TrainingJobs jobs,
+                            ObjectProvider<BuildProperties> build) {
         this.registry = registry;
         this.classifier = classifier;
         this.jobs = jobs;
+        BuildProperties properties = build.getIfAvailable();
+        this.serverVersion = properties != null ? properties.getVersion() : "unknown";
     }
 
     @GetMapping("/health/live")
@@ -81,9 +95,9 @@ class OpenInferenceController {
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("ready", ready));
     }
 
-    @GetMapping
+    @GetMapping({"", "/"})
     Map<String, Object> server() {
-        return Map.of("name", "cnn-lab", "version", "0.1.0", "extensions", List.of("classification"));
+        return Map.of("name", "cnn-lab", "version", serverVersion, "extensions", List.of("classification"));
     }
 
     @GetMapping({"/models/{name}", "/models/{name}/versions/{version}"})
@@ -91,70 +105,112 @@ class OpenInferenceController {
         ModelVersion target = resolve(name, version);
         List<String> versions = version != null ? List.of(String.valueOf(version))
                 : registry.model(name).versions().stream().map(v -> String.valueOf(v.version())).toList();
-        long crop = classifier.crop();
+        InputDescription in = classifier.input();
         return new ModelMetadata(name, versions, "dl4j_computation_graph",
-                List.of(new TensorMetadata(INPUT, "FP32", List.of(-1L, crop, crop, 3L)),
-                        new TensorMetadata(INPUT, "UINT8", List.of(-1L, 32L, 32L, 3L)),
-                        new TensorMetadata(INPUT, "BYTES", List.of(-1L))),
+                List.of(new TensorMetadata(Form.BYTES.inputName, "BYTES", List.of(-1L)),
+                        new TensorMetadata(Form.UINT8.inputName, "UINT8", List.of(-1L, (long) in.side(), (long) in.side(), (long) in.channels())),
+                        new TensorMetadata(Form.FP32.inputName, "FP32", List.of(-1L, (long) in.crop(), (long) in.crop(), (long) in.channels()))),
                 List.of(new TensorMetadata(OUTPUT, "FP32", List.of(-1L, (long) target.labels().size()))));
     }
 
+    /** 200 when the version is loaded or loadable (its file present and intact), 503 when it is not. */
     @GetMapping({"/models/{name}/ready", "/models/{name}/versions/{version}/ready"})
-    Map<String, Object> modelReady(@PathVariable String name, @PathVariable(required = false) Integer version) {
-        return Map.of("name", name, "ready", resolve(name, version) != null);
+    ResponseEntity<Map<String, Object>> modelReady(@PathVariable String name, @PathVariable(required = false) Integer version) {
+        boolean ready = classifier.ready(resolve(name, version));
+        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .body(Map.of("name", name, "ready", ready));
     }
 
     @PostMapping({"/models/{name}/infer", "/models/{name}/versions/{version}/infer"})
-    @io.swagger.v3.oas.annotations.Operation(summary = "Open Inference Protocol (KServe V2) inference",
-            description = "One input: FP32 [N,24,24,3] preprocessed, UINT8 [N,32,32,3] raw pixels, or BYTES [N] encoded "
-                    + "images (base64 in JSON). With parameters.classification = k on the output, answers Triton-style "
-                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. Errors as {\"error\": ...}.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
-                    mediaType = "application/json", examples = @io.swagger.v3.oas.annotations.media.ExampleObject(
+    @Operation(summary = "Open Inference Protocol (KServe V2) inference",
+            description = "One input, by datatype: BYTES \"image\" [N] encoded images (base64 in JSON), UINT8 \"pixels\" "
+                    + "[N,32,32,3] raw pixels, or FP32 \"input\" [N,24,24,3] preprocessed (\"input\" is accepted for all "
+                    + "three). With parameters.classification = k on the output, answers Triton-style "
+                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. Errors as problem details "
+                    + "with an \"error\" field.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = "application/json", examples = @ExampleObject(
                     name = "one encoded image, top-3 classes", value = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1],"
                     + "\"datatype\":\"BYTES\",\"data\":[\"iVBORw0KGgo...\"]}],\"outputs\":[{\"name\":\"probabilities\","
                     + "\"parameters\":{\"classification\":3}}]}"))),
-            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
-                    content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
-                            examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "classification extension",
-                                    value = "{\"model_name\":\"cifar-baseline\",\"model_version\":\"3\",\"outputs\":[{"
-                                            + "\"name\":\"probabilities\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"data\":"
-                                            + "[\"0.910000:3:cat\",\"0.050000:5:dog\",\"0.020000:2:bird\"]}]}"))))
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(name = "classification extension",
+                            value = "{\"model_name\":\"cifar-baseline\",\"model_version\":\"3\",\"outputs\":[{"
+                                    + "\"name\":\"probabilities\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"data\":"
+                                    + "[\"0.910000:3:cat\",\"0.050000:5:dog\",\"0.020000:2:bird\"]}]}"))))
     InferResponse infer(@PathVariable String name, @PathVariable(required = false) Integer version,
                         @RequestBody InferRequest request) {
         ModelVersion target = resolve(name, version);
-        if (request.inputs() == null || request.inputs().size() != 1) {
+        if (request.inputs() == null || request.inputs().size() != 1 || request.inputs().get(0) == null) {
             throw new InvalidRequestException("expected exactly one input tensor");
         }
-        Tensor input = request.inputs().get(0);
-        float[][] probabilities = switch (String.valueOf(input.datatype())) {
-            case "FP32" -> classifier.probabilities(target, preprocessed(input), count(input));
-            case "UINT8" -> classifier.probabilities(target, rawPixels(input), count(input));
-            case "BYTES" -> classifier.probabilities(target, encoded(input), count(input));
-            default -> throw new InvalidRequestException("input datatype must be FP32, UINT8 or BYTES, was " + input.datatype());
-        };
         Integer k = classificationK(request.outputs());
-        int n = probabilities.length;
-        OutputTensor output;
+        float[][] probabilities = classifier.probabilities(target, images(request.inputs().get(0)), false);
+        List<Object> data = new ArrayList<>();
+        List<Long> shape;
         if (k != null) {
-            List<Object> data = new ArrayList<>();
             int kept = 0;
             for (float[] row : probabilities) {
                 List<Prediction> top = Classifier.topK(row, target.labels(), k);
                 kept = top.size();
                 top.forEach(p -> data.add("%f:%d:%s".formatted(p.probability(), p.index(), p.label())));
             }
-            output = new OutputTensor(OUTPUT, "BYTES", List.of((long) n, (long) kept), data);
+            shape = List.of((long) probabilities.length, (long) kept);
         } else {
-            List<Object> data = new ArrayList<>();
             for (float[] row : probabilities) {
                 for (float p : row) {
                     data.add(p);
                 }
             }
-            output = new OutputTensor(OUTPUT, "FP32", List.of((long) n, (long) target.labels().size()), data);
+            shape = List.of((long) probabilities.length, (long) target.labels().size());
         }
+        OutputTensor output = new OutputTensor(OUTPUT, k != null ? "BYTES" : "FP32", shape, data);
         return new InferResponse(target.name(), String.valueOf(target.version()), request.id(), List.of(output));
+    }
+
+    /** The datatypes and the input name the metadata gives each. */
+    private enum Form {
+        BYTES("image"), UINT8("pixels"), FP32("input");
+
+        final String inputName;
+
+        Form(String inputName) {
+            this.inputName = inputName;
+        }
+    }
+
+    private static Images images(Tensor input) {
+        Form form;
+        try {
+            form = Form.valueOf(String.valueOf(input.datatype()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("input datatype must be BYTES, UINT8 or FP32, was " + input.datatype());
+        }
+        if (input.name() != null && !input.name().equals(form.inputName) && !input.name().equals(LEGACY_INPUT)) {
+            throw new InvalidRequestException("a %s input is named \"%s\", was \"%s\"".formatted(form, form.inputName, input.name()));
+        }
+        return switch (form) {
+            case FP32 -> new Images.Tensor(input.shape(), new JsonNumbers(input.data()));
+            case UINT8 -> new Images.Pixels(input.shape(), new JsonNumbers(input.data()));
+            case BYTES -> base64(input);
+        };
+    }
+
+    /** BYTES [N]: N base64 strings, decoded one at a time by the classifier once N is checked. */
+    private static Images base64(Tensor input) {
+        JsonNode data = input.data();
+        if (input.shape() == null || input.shape().size() != 1 || data == null || !data.isArray()
+                || !Long.valueOf(data.size()).equals(input.shape().get(0))) {
+            throw new InvalidRequestException("a BYTES input has shape [N] and carries N base64 strings");
+        }
+        List<String> strings = new ArrayList<>(data.size());
+        for (JsonNode element : data) {
+            if (!element.isString()) {
+                throw new InvalidRequestException("BYTES elements must be base64 strings");
+            }
+            strings.add(element.asString());
+        }
+        return Images.base64(strings);
     }
 
     private ModelVersion resolve(String name, Integer version) {
@@ -166,7 +222,7 @@ class OpenInferenceController {
             return null;
         }
         for (RequestedOutput output : outputs) {
-            if (output.parameters() != null && output.parameters().get("classification") instanceof Number k) {
+            if (output != null && output.parameters() != null && output.parameters().get("classification") instanceof Number k) {
                 if (k.intValue() < 1) {
                     throw new InvalidRequestException("parameters.classification must be at least 1");
                 }
@@ -174,112 +230,5 @@ class OpenInferenceController {
             }
         }
         return null;
-    }
-
-    private static int count(Tensor input) {
-        if (input.shape() == null || input.shape().isEmpty() || input.shape().get(0) < 1 || input.shape().get(0) > 100_000) {
-            throw new InvalidRequestException("input shape must start with the batch size N >= 1");
-        }
-        return Math.toIntExact(input.shape().get(0));
-    }
-
-    /** FP32 [N, crop, crop, 3] (NHWC, as clients send it) to the network's NCHW layout. */
-    private float[] preprocessed(Tensor input) {
-        int n = count(input);
-        int crop = classifier.crop();
-        expectShape(input, List.of((long) n, (long) crop, (long) crop, 3L));
-        float[] nhwc = new float[n * classifier.inputSize()];
-        int i = 0;
-        for (double value : flatten(input.data(), nhwc.length)) {
-            nhwc[i++] = (float) value;
-        }
-        float[] nchw = new float[nhwc.length];
-        for (int b = 0; b < n; b++) {
-            for (int y = 0; y < crop; y++) {
-                for (int x = 0; x < crop; x++) {
-                    for (int c = 0; c < 3; c++) {
-                        nchw[((b * 3 + c) * crop + y) * crop + x] = nhwc[((b * crop + y) * crop + x) * 3 + c];
-                    }
-                }
-            }
-        }
-        return nchw;
-    }
-
-    /** UINT8 [N, 32, 32, 3] pixels: planes, then the evaluation preprocessing. */
-    private float[] rawPixels(Tensor input) {
-        int n = count(input);
-        expectShape(input, List.of((long) n, 32L, 32L, 3L));
-        double[] values = flatten(input.data(), n * 3072);
-        float[] inputs = new float[n * classifier.inputSize()];
-        for (int b = 0; b < n; b++) {
-            byte[] planes = new byte[3072];
-            for (int p = 0; p < 1024; p++) {
-                for (int c = 0; c < 3; c++) {
-                    double v = values[b * 3072 + p * 3 + c];
-                    if (v < 0 || v > 255 || v != Math.rint(v)) {
-                        throw new InvalidRequestException("UINT8 values must be integers 0..255, found " + v);
-                    }
-                    planes[c * 1024 + p] = (byte) (int) v;
-                }
-            }
-            classifier.preprocessPixels(planes, inputs, b);
-        }
-        return inputs;
-    }
-
-    /** BYTES [N]: base64 strings of encoded images. */
-    private float[] encoded(Tensor input) {
-        int n = count(input);
-        if (input.data() == null || !input.data().isArray() || input.data().size() != n) {
-            throw new InvalidRequestException("BYTES input must carry N base64 strings");
-        }
-        float[] inputs = new float[n * classifier.inputSize()];
-        for (int b = 0; b < n; b++) {
-            byte[] image;
-            try {
-                image = Base64.getMimeDecoder().decode(input.data().get(b).asString());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("BYTES element %d is not base64".formatted(b));
-            }
-            classifier.preprocessPixels(classifier.decode(image), inputs, b);
-        }
-        return inputs;
-    }
-
-    private static void expectShape(Tensor input, List<Long> expected) {
-        if (!expected.equals(input.shape())) {
-            throw new InvalidRequestException("%s input must have shape %s, was %s".formatted(input.datatype(), expected, input.shape()));
-        }
-    }
-
-    /** Row-major values of a flat or nested JSON array, which must hold exactly {@code size} numbers. */
-    private static double[] flatten(JsonNode data, int size) {
-        double[] values = new double[size];
-        int[] count = {0};
-        flattenInto(data, values, count);
-        if (count[0] != size) {
-            throw new InvalidRequestException("input data has %d values, its shape needs %d".formatted(count[0], size));
-        }
-        return values;
-    }
-
-    private static void flattenInto(JsonNode node, double[] values, int[] count) {
-        if (node == null) {
-            throw new InvalidRequestException("input data is missing");
-        }
-        if (node.isArray()) {
-            for (JsonNode child : node) {
-                flattenInto(child, values, count);
-            }
-        } else if (node.isNumber()) {
-            if (count[0] >= values.length) {
-                count[0]++;
-                return;
-            }
-            values[count[0]++] = node.asDouble();
-        } else {
-            throw new InvalidRequestException("input data must be numbers");
-        }
     }
 }

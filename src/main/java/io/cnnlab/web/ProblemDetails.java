@@ -3,6 +3,8 @@ package io.cnnlab.web;
 import io.cnnlab.architectures.UnknownArchitectureException;
 import io.cnnlab.checkpoints.CorruptCheckpointException;
 import io.cnnlab.datasets.ImageDecoder;
+import io.cnnlab.inference.InputTooLargeException;
+import io.cnnlab.inference.InvalidInputException;
 import io.cnnlab.inference.ModelImporter;
 import io.cnnlab.inference.OverloadedException;
 import io.cnnlab.models.InvalidModelNameException;
@@ -84,7 +86,8 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
      * Only the service's own user-input exceptions are a 400. An {@link IllegalArgumentException} from inside (ND4J,
      * a broken invariant) is a 500 like any other unexpected error: its text is internal and is not echoed.
      */
-    @ExceptionHandler({UnknownArchitectureException.class, InvalidRequestException.class, InvalidModelNameException.class})
+    @ExceptionHandler({UnknownArchitectureException.class, InvalidRequestException.class, InvalidModelNameException.class,
+            InvalidInputException.class})
     ProblemDetail badRequest(RuntimeException e) {
         log.debug("bad request: {}", e.getMessage());
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
@@ -112,9 +115,14 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-model", "Invalid model", e.getMessage());
     }
 
-    @ExceptionHandler(PayloadTooLargeException.class)
-    ProblemDetail payloadTooLarge(PayloadTooLargeException e) {
+    @ExceptionHandler({PayloadTooLargeException.class, InputTooLargeException.class})
+    ProblemDetail payloadTooLarge(RuntimeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Request too large", e.getMessage());
+    }
+
+    @ExceptionHandler(ClassifyRequestLimit.LengthRequiredException.class)
+    ProblemDetail lengthRequired(ClassifyRequestLimit.LengthRequiredException e) {
+        return problem(HttpStatus.LENGTH_REQUIRED, "length-required", "Length required", e.getMessage());
     }
 
     @ExceptionHandler(CorruptCheckpointException.class)

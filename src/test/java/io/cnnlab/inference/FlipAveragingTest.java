@@ -1,10 +1,13 @@
-package io.cnnlab.training;
+package io.cnnlab.inference;
 
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.NetworkSettings;
 import io.cnnlab.datasets.CifarFixtures;
 import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Preprocessing;
+import io.cnnlab.networks.InputDescription;
+import io.cnnlab.training.Evaluation;
+import io.cnnlab.training.Evaluator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
@@ -12,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** Flip averaging changes the figures exactly when the pictures are not mirror-symmetric. */
-class EvaluatorTest {
+class FlipAveragingTest {
 
-    private final Preprocessing preprocessing = new Preprocessing(24);
+    private final Preprocessing preprocessing = new Preprocessing(InputDescription.SEED.crop());
     private final Evaluator evaluator = new Evaluator(preprocessing, 7);
 
     private static ComputationGraph network() {
@@ -39,7 +42,7 @@ class EvaluatorTest {
         LabelledImages pictures = symmetric(CifarFixtures.images(20, 3));
 
         Evaluation plain = evaluator.evaluate(net, pictures);
-        Evaluation flipped = evaluator.evaluate(net, pictures, true);
+        Evaluation flipped = evaluator.evaluate(net, pictures, FlipAveraging.probe(preprocessing, pictures.channels()));
 
         assertThat(flipped.images()).isEqualTo(20);
         assertThat(flipped.accuracy()).isEqualTo(plain.accuracy());
@@ -52,9 +55,20 @@ class EvaluatorTest {
         LabelledImages pictures = CifarFixtures.images(20, 3);
 
         Evaluation plain = evaluator.evaluate(net, pictures);
-        Evaluation flipped = evaluator.evaluate(net, pictures, true);
+        Evaluation flipped = evaluator.evaluate(net, pictures, FlipAveraging.probe(preprocessing, pictures.channels()));
 
         assertThat(flipped.loss()).isNotCloseTo(plain.loss(), within(1e-7));
         assertThat(flipped.accuracy()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void averagedRowsAreTheMeanOfEachImageAndItsMirror() {
+        float[][] rows = {{0.2f, 0.8f}, {1f, 0f}, {0.6f, 0.4f}, {0f, 1f}};
+
+        float[][] averaged = FlipAveraging.averaged(rows, 2);
+
+        assertThat(averaged).hasDimensions(2, 2);
+        assertThat(averaged[0]).containsExactly(0.4f, 0.6f);
+        assertThat(averaged[1]).containsExactly(0.5f, 0.5f);
     }
 }
