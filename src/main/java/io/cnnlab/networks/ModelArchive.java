@@ -1,5 +1,6 @@
 package io.cnnlab.networks;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ record ModelArchive(String configuration, byte[] coefficients, byte[] updaterSta
     static ModelArchive read(InputStream in, long maxBytes) throws UnreadableModelException {
         Map<String, byte[]> entries = new HashMap<>();
         long total = 0;
-        try (Zip zip = new Zip(in)) {
+        try (Zip zip = new Zip(new BufferedInputStream(in, 1 << 16))) {
             ZipEntry entry;
             while ((entry = zip.getNextEntry()) != null) {
                 String name = entry.getName();
