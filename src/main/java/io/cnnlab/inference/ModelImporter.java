@@ -5,8 +5,6 @@ import io.cnnlab.models.ModelVersion;
 import io.cnnlab.networks.InputDescription;
 import io.cnnlab.networks.ModelFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,17 +13,13 @@ import org.springframework.stereotype.Component;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
- * Imports a DL4J model zip a user brings. The archive is inspected before DL4J reads it (entry names, count and
- * uncompressed size, so no path traversal and no zip bomb); then the network must take the service's input ({@link InputDescription}) and give as
- * many outputs as there are labels.
+ * Imports a DL4J model zip a user brings, ComputationGraph or MultiLayerNetwork (converted to a graph). It is read by
+ * {@link ModelFormat}, which accepts only the configuration, coefficients and updater state, bounds every size
+ * ({@code cnn.inference.max-model-uncompressed-bytes}) and never deserialises Java objects; then the network must take
+ * the service's input ({@link InputDescription}) and give as many outputs as there are labels.
  */
 @Component
 public class ModelImporter {
@@ -37,8 +31,6 @@ public class ModelImporter {
         }
     }
 
-    static final int MAX_ENTRIES = 64;
-
     private final ModelRegistry registry;
     private final InferenceProperties properties;
 
@@ -48,7 +40,6 @@ public class ModelImporter {
     }
 
     public ModelVersion importZip(String name, String architecture, List<String> labels, byte[] zip) {
-        checkArchive(zip);
         ComputationGraph net = read(zip);
         INDArray out;
         try {
@@ -70,49 +61,12 @@ public class ModelImporter {
                 new ByteArrayInputStream(serialized.toByteArray()));
     }
 
-    private void checkArchive(byte[] zip) {
-        Set<String> names = new HashSet<>();
-        long total = 0;
-        long limit = properties.maxModelUncompressedBytes().toBytes();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
-            ZipEntry entry;
-            byte[] buffer = new byte[1 << 16];
-            while ((entry = in.getNextEntry()) != null) {
-                String entryName = entry.getName();
-                if (entryName.contains("..") || entryName.startsWith("/") || entryName.contains("\\") || entryName.contains(":")) {
-                    throw new InvalidModelException("the archive has an unsafe entry name: " + entryName);
-                }
-                if (names.size() >= MAX_ENTRIES) {
-                    throw new InvalidModelException("the archive has more than %d entries".formatted(MAX_ENTRIES));
-                }
-                names.add(entryName);
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    total += n;
-                    if (total > limit) {
-                        throw new InvalidModelException("the archive unpacks to more than %d bytes (cnn.inference.max-model-uncompressed-bytes)"
-                                .formatted(limit));
-                    }
-                }
-            }
+    /** One reader for uploads, checkpoints and stored versions; it refuses everything it does not know. */
+    private ComputationGraph read(byte[] zip) {
+        try {
+            return ModelFormat.read(new ByteArrayInputStream(zip), properties.maxModelUncompressedBytes().toBytes());
         } catch (IOException e) {
-            throw new InvalidModelException("not a readable zip archive: " + e.getMessage());
-        }
-        if (!names.contains("configuration.json") || !names.contains("coefficients.bin")) {
-            throw new InvalidModelException("not a DL4J model zip: configuration.json and coefficients.bin are required");
-        }
-    }
-
-    private static ComputationGraph read(byte[] zip) {
-        try (InputStream in = new ByteArrayInputStream(zip)) {
-            return ModelFormat.read(in);
-        } catch (Exception graphFailure) {
-            try (InputStream in = new ByteArrayInputStream(zip)) {
-                MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(in, false);
-                return net.toComputationGraph();
-            } catch (Exception e) {
-                throw new InvalidModelException("DL4J cannot read the network: " + graphFailure.getMessage());
-            }
+            throw new InvalidModelException(e.getMessage());
         }
     }
 }
