@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * The hostile requests of the second security round against the service in a child JVM run as the container runs it
  * (a small heap, {@code -XX:+ExitOnOutOfMemoryError}): one request that allocated what it declares would end the
  * process. Each form gets its 4xx; after each the process is alive and answers a classification exactly as before;
- * at the end every job and model version is still there, unchanged.
+ * at the end every job and model version is still there, unchanged. (Live-event streams beyond a job's cap are the
+ * one refusal that is not a 4xx: a 503 with Retry-After, the stream slots being a server resource.)
  */
 class HostileRequestsFaultIT {
 
@@ -72,6 +73,8 @@ class HostileRequestsFaultIT {
         statuses.put("event subscriptions beyond the cap", subscriptionsBeyondCap(running));
 
         System.out.println("hostile requests: " + statuses);
+        int streams = statuses.remove("event subscriptions beyond the cap");
+        assertThat(streams).as("a job's streams beyond its cap: busy, retry later").isEqualTo(503);
         assertThat(statuses).allSatisfy((form, status) -> assertThat(status).as(form).isBetween(400, 499));
         assertThat(statuses.get("V2 UINT8 [100000,32,32,3]")).isEqualTo(400);
         assertThat(statuses.get("raw image declaring 10 GB")).isEqualTo(413);
