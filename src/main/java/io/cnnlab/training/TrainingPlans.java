@@ -7,11 +7,13 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 
 /**
  * A {@link TrainingPlan} as the document a job stores. Training owns its shape; the job store carries the text without
@@ -46,22 +48,36 @@ public final class TrainingPlans {
     }
 
     /**
-     * Reads a stored plan. Jobs stored before the plan was one document hold the flat hyper-parameters of that version
-     * (no architecture, no recipe, no trainAccuracyEvery); they read as the same plan with the seed's
-     * trainAccuracyEvery, which is what that version trained with.
+     * Reads a stored plan. A field the recipe gained after the plan was stored reads as the seed recipe's value (what
+     * training did before the field existed), so a new hyper-parameter needs no migration. Jobs stored before the plan
+     * was one document hold the flat hyper-parameters of that version (no architecture, no recipe, no
+     * trainAccuracyEvery); they read as the same plan with the seed's trainAccuracyEvery, which that version used.
      *
      * @param architecture the job's network (the old shape does not name it)
      */
     public static TrainingPlan fromJson(String architecture, String json) {
         try {
             JsonNode tree = JSON.readTree(json);
-            if (tree.has("recipe")) {
-                return JSON.treeToValue(tree, TrainingPlan.class);
+            if (tree instanceof ObjectNode plan && plan.get("recipe") instanceof ObjectNode recipe) {
+                plan.set("recipe", over(JSON.valueToTree(Recipe.SEED), recipe));
+                return JSON.treeToValue(plan, TrainingPlan.class);
             }
             return fromFlatParameters(architecture, tree);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new IllegalStateException("the stored training plan cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code stored} laid over {@code base}, object fields merged at every depth. */
+    private static ObjectNode over(ObjectNode base, ObjectNode stored) {
+        for (Map.Entry<String, JsonNode> field : stored.properties()) {
+            if (base.get(field.getKey()) instanceof ObjectNode inner && field.getValue() instanceof ObjectNode value) {
+                over(inner, value);
+            } else {
+                base.set(field.getKey(), field.getValue());
+            }
+        }
+        return base;
     }
 
     private static TrainingPlan fromFlatParameters(String architecture, JsonNode p) {
