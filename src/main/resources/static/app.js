@@ -66,17 +66,22 @@ async function jobsView() {
     architectures.map(a => h('option', { value: a.name }, a.name)));
   const field = (name, label, attrs) => h('label', {}, label, h('input', { name, id: name, ...attrs }));
   const learningRate = h('input', { name: 'learningRate', id: 'learningRate', type: 'number', step: 'any', min: '0' });
+  const epochs = field('epochs', 'Epochs', { type: 'number', min: 1, max: 1000 });
+  const batchSize = field('batchSize', 'Batch size', { type: 'number', min: 1, max: 2048 });
+  // the defaults are the chosen network's recipe, as the service publishes it
   const describe = () => {
     const a = architectures.find(x => x.name === select.value);
     info.textContent = `${a.description} — ${num(a.parameters)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
-    learningRate.value = a.defaultLearningRate.initial; // the recipe's start; its decay stays the recipe's
+    epochs.querySelector('input').value = a.recipe.epochs;
+    batchSize.querySelector('input').value = a.recipe.batchSize;
+    learningRate.value = a.recipe.learningRate.initial; // the recipe's start; its decay stays the recipe's
   };
   select.addEventListener('change', describe);
   const form = h('form', { class: 'grid', id: 'submit-form' },
     h('label', {}, 'Architecture', select),
-    field('epochs', 'Epochs', { type: 'number', min: 1, max: 1000, value: 10 }),
+    epochs,
     field('maxSteps', 'Max steps (optional)', { type: 'number', min: 1 }),
-    field('batchSize', 'Batch size', { type: 'number', min: 1, max: 2048, value: 128 }),
+    batchSize,
     h('label', {}, 'Learning rate (Adam)', learningRate),
     field('modelName', 'Model name (optional)', { pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,127}' }),
     h('button', { type: 'submit', id: 'submit' }, 'Submit job'),

@@ -1,8 +1,6 @@
 package io.cnnlab;
 
-import io.cnnlab.jobs.JobParameters;
 import io.cnnlab.jobs.JobState;
-import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
 import org.junit.jupiter.api.Test;
@@ -37,9 +35,8 @@ class FailingJobsTest {
 
     @Test
     void aMissingDataDirectoryFailsEachJobWithTheFixAndTheWorkerLivesOn() {
-        JobParameters parameters = new JobParameters(1, 2L, 10, 1e-4, 1, 1000, 42, true, true, 63, 0.2, 1.8, 0.1, 0.1);
-        String first = jobs.submit(new NewJob("baseline", "a", parameters, null)).job().id();
-        String second = jobs.submit(new NewJob("baseline", "b", parameters, null)).job().id();
+        String first = jobs.submit(TestJobs.baseline("a", 1, 2L, 10, 1e-4)).job().id();
+        String second = jobs.submit(TestJobs.baseline("b", 1, 2L, 10, 1e-4)).job().id();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> jobs.get(second).state().isFinal());
         for (String id : new String[]{first, second}) {

@@ -3,9 +3,7 @@ package io.cnnlab;
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.files.DurableFiles;
-import io.cnnlab.jobs.JobParameters;
 import io.cnnlab.jobs.JobState;
-import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelRegistry;
@@ -71,12 +69,15 @@ class StorageFaultsTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static JobParameters epochs(int epochs, int batch) {
-        return new JobParameters(epochs, null, batch, 2e-3, 1, 1000, 42, true, true, 63, 0.2, 1.8, 0.1, 0.1);
+    private record Budget(int epochs, int batch) {
     }
 
-    private String train(String model, JobParameters parameters) {
-        return jobs.submit(new NewJob("baseline", model, parameters, null)).job().id();
+    private static Budget epochs(int epochs, int batch) {
+        return new Budget(epochs, batch);
+    }
+
+    private String train(String model, Budget budget) {
+        return jobs.submit(TestJobs.baseline(model, budget.epochs(), null, budget.batch(), 2e-3)).job().id();
     }
 
     private TrainingJob awaitFinal(String id) {

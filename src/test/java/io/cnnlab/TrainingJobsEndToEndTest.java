@@ -68,8 +68,8 @@ class TrainingJobsEndToEndTest {
         String id = job.get("id").asString();
         assertThat(submitted.headers().firstValue("Location")).hasValue("/api/v1/training-jobs/" + id);
         assertThat(job.get("state").asString()).isIn("QUEUED", "RUNNING");
-        assertThat(job.get("parameters").get("batchSize").asInt()).isEqualTo(20);
-        assertThat(job.get("parameters").get("seed").asLong()).isEqualTo(42);
+        assertThat(job.get("plan").get("recipe").get("batchSize").asInt()).isEqualTo(20);
+        assertThat(job.get("plan").get("recipe").get("seed").asLong()).isEqualTo(42);
 
         JsonNode done = awaitState(id, "SUCCEEDED");
         assertThat(done.get("progress").asDouble()).isEqualTo(1.0);
@@ -170,13 +170,63 @@ class TrainingJobsEndToEndTest {
     }
 
     @Test
-    void anIdempotencyKeyMakesARetriedSubmitReturnTheSameJob() throws Exception {
+    void anIdempotencyKeyMakesARetriedSubmitReturnTheSameJobAndRefusesAnotherBody() throws Exception {
         String body = "{\"architecture\":\"baseline\",\"maxSteps\":1,\"batchSize\":10}";
         JsonNode first = json.readTree(post("/api/v1/training-jobs", body, "retry-me-1").body());
-        JsonNode again = json.readTree(post("/api/v1/training-jobs", body, "retry-me-1").body());
+        HttpResponse<String> again = post("/api/v1/training-jobs", body, "retry-me-1");
+        HttpResponse<String> other = post("/api/v1/training-jobs", body.replace("10", "20"), "retry-me-1");
 
-        assertThat(again.get("id").asString()).isEqualTo(first.get("id").asString());
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(json.readTree(again.body()).get("id").asString()).isEqualTo(first.get("id").asString());
+        assertThat(other.statusCode()).isEqualTo(422);
+        JsonNode problem = json.readTree(other.body());
+        assertThat(problem.get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:idempotency-key-reused");
+        assertThat(problem.get("jobId").asString()).isEqualTo(first.get("id").asString());
         awaitState(first.get("id").asString(), "SUCCEEDED");
+    }
+
+    @Autowired
+    io.cnnlab.jobs.TrainingJobs jobs;
+
+    @Test
+    void everyFieldOfARequestReachesTheJobViewTheStoredPlanAndTheTrainer() throws Exception {
+        // every field differs from the baseline's recipe; 200 images / batch 20: the 4 steps stay in epoch 1
+        HttpResponse<String> submitted = post("/api/v1/training-jobs", """
+                {"architecture":"baseline","modelName":"every-field","epochs":7,"maxSteps":4,"batchSize":20,
+                 "learningRate":0.01,"learningRateDecay":0.5,"learningRateDecaySteps":2,"seed":7,"randomCrop":false,
+                 "flip":false,"maxBrightnessDelta":10,"minContrast":0.5,"maxContrast":1.5,"weightStddev":0.05,
+                 "biasInit":0.2,"trainAccuracyEvery":3}""", null);
+        assertThat(submitted.statusCode()).isEqualTo(202);
+        String id = json.readTree(submitted.body()).get("id").asString();
+        var expected = new io.cnnlab.training.TrainingPlan("baseline", 4L, new io.cnnlab.architectures.Recipe(7, 20,
+                new io.cnnlab.architectures.LearningRate(0.01, 0.5, 2), 7,
+                new io.cnnlab.datasets.Augmentation(false, false, 10, 0.5, 1.5), 0.05, 0.2, 3));
+
+        JsonNode done = awaitState(id, "SUCCEEDED");
+        assertThat(json.treeToValue(done.get("plan"), io.cnnlab.training.TrainingPlan.class)).isEqualTo(expected);
+        // what the worker reads back to train with
+        assertThat(io.cnnlab.training.TrainingPlans.fromJson("baseline", jobs.get(id).plan())).isEqualTo(expected);
+        // and what training did with it: the step budget, the decayed rate at step 4 (0.01 x 0.5^2), and a sampled
+        // training accuracy (step 3 of 4; the recipe's every 10th would sample none)
+        assertThat(done.get("step").asLong()).isEqualTo(4);
+        JsonNode epoch = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body()).get(0);
+        assertThat(epoch.get("learningRate").asDouble()).isEqualTo(0.0025);
+        assertThat(epoch.get("trainAccuracy").isNumber()).as("trainAccuracy %s", epoch.get("trainAccuracy")).isTrue();
+    }
+
+    @Test
+    void unknownOrMistypedFieldsAre400sNamingTheFieldAndNothingIsQueued() throws Exception {
+        long before = jobs.countByState().values().stream().mapToLong(Long::longValue).sum();
+        for (String[] c : new String[][]{{"\"max_steps\":10", "max_steps"}, {"\"epochs\":2.5", "epochs"},
+                {"\"maxSteps\":\"5\"", "maxSteps"}, {"\"flip\":1", "flip"}, {"\"flip\":\"yes\"", "flip"},
+                {"\"epochs\":\"two\"", "epochs"}, {"\"epochs\":1e3000", "epochs"}}) {
+            HttpResponse<String> refused = post("/api/v1/training-jobs", "{\"architecture\":\"baseline\"," + c[0] + "}", null);
+            assertThat(refused.statusCode()).as(c[0]).isEqualTo(400);
+            JsonNode problem = json.readTree(refused.body());
+            assertThat(problem.get("errors").get(0).get("field").asString()).as(c[0]).isEqualTo(c[1]);
+            assertThat(problem.get("errors").get(0).get("message").asString()).as(c[0]).isNotBlank();
+        }
+        assertThat(jobs.countByState().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(before);
     }
 
     @Test
@@ -284,7 +334,13 @@ class TrainingJobsEndToEndTest {
         JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
 
         assertThat(architectures).hasSize(8); // the seed's four, combined and its three ablations
-        assertThat(architectures.get(4).get("defaultLearningRate").get("initial").asDouble()).isEqualTo(0.003);
+        assertThat(architectures.get(4).get("recipe").get("learningRate").get("initial").asDouble()).isEqualTo(0.003);
+        JsonNode recipe = architectures.get(0).get("recipe");
+        assertThat(json.treeToValue(recipe, io.cnnlab.architectures.Recipe.class))
+                .isEqualTo(io.cnnlab.architectures.Architectures.offered().get("baseline").recipe());
+        assertThat(recipe.get("epochs").asInt()).isEqualTo(10);
+        assertThat(recipe.get("batchSize").asInt()).isEqualTo(128);
+        assertThat(recipe.get("trainAccuracyEvery").asInt()).isEqualTo(10);
         assertThat(architectures.get(7).get("name").asString()).isEqualTo("combined-single-branch");
         assertThat(architectures.get(0).get("name").asString()).isEqualTo("baseline");
         assertThat(architectures.get(0).get("parameters").asLong()).isEqualTo(123_338);

@@ -19,12 +19,12 @@ public interface Architecture {
 
     ComputationGraphConfiguration configuration(NetworkSettings settings);
 
-    /** Adam's learning rate the network's recipe starts from: the seed trains with a constant 1e-4. */
-    default LearningRate learningRate() {
-        return LearningRate.constant(1e-4);
+    /** How the network trains by default (the seed's recipe unless the network needs another learning rate). */
+    default Recipe recipe() {
+        return Recipe.SEED;
     }
 
     default NetworkCost cost() {
-        return NetworkCost.of(configuration(NetworkSettings.defaults()), INPUT);
+        return NetworkCost.of(configuration(recipe().networkSettings()), INPUT);
     }
 }

@@ -28,8 +28,8 @@ public final class Batchnorm implements Architecture {
 
     /** The seed's batch-norm run: 0.04, x0.9 every 1,000 steps. */
     @Override
-    public LearningRate learningRate() {
-        return new LearningRate(0.04, 0.9, 1000);
+    public Recipe recipe() {
+        return Recipe.SEED.withLearningRate(new LearningRate(0.04, 0.9, 1000));
     }
 
     @Override

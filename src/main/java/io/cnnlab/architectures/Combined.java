@@ -81,8 +81,8 @@ public final class Combined implements Architecture {
      * (about 4,500 steps here) near 2e-4. The ablations keep it, so that only the technique differs.
      */
     @Override
-    public LearningRate learningRate() {
-        return new LearningRate(3e-3, 0.6, 800);
+    public Recipe recipe() {
+        return Recipe.SEED.withLearningRate(new LearningRate(3e-3, 0.6, 800));
     }
 
     @Override

@@ -7,7 +7,7 @@ import org.nd4j.linalg.schedule.StepSchedule;
 /**
  * Adam's learning rate: {@code initial}, multiplied by {@code decayRate} every {@code decaySteps} steps
  * (staircase, as the seed's {@code tf.train.exponential_decay(..., staircase=True)}); {@code decayRate} 1 keeps it
- * constant. Each {@link Architecture} names the one its recipe starts from.
+ * constant. Each {@link Architecture}'s {@link Recipe} names the one it starts from.
  */
 public record LearningRate(double initial, double decayRate, int decaySteps) {
 
@@ -25,10 +25,6 @@ public record LearningRate(double initial, double decayRate, int decaySteps) {
 
     public static LearningRate constant(double rate) {
         return new LearningRate(rate, 1, 1000);
-    }
-
-    public boolean isConstant() {
-        return decayRate == 1;
     }
 
     public double at(long step) {

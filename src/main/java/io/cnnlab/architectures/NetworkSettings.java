@@ -1,6 +1,5 @@
 package io.cnnlab.architectures;
 
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -8,13 +7,10 @@ import org.nd4j.linalg.learning.config.IUpdater;
  *
  * @param seed         seed of the weight initialisation
  * @param updater      optimiser with its learning rate (schedule)
- * @param weightStddev standard deviation of the truncated-normal weight initialisation (the seed's 0.1)
- * @param biasInit     initial value of every bias (the seed's 0.1)
+ * @param weightStddev standard deviation of the truncated-normal weight initialisation
+ * @param biasInit     initial value of every bias
  */
 public record NetworkSettings(long seed, IUpdater updater, double weightStddev, double biasInit) {
-
-    public static final double SEED_WEIGHT_STDDEV = 0.1;
-    public static final double SEED_BIAS_INIT = 0.1;
 
     public NetworkSettings {
         if (weightStddev <= 0) {
@@ -22,8 +18,8 @@ public record NetworkSettings(long seed, IUpdater updater, double weightStddev, 
         }
     }
 
-    /** The seed's recipe: Adam at 1e-4, truncated normal 0.1, bias 0.1. */
+    /** The settings of the seed's recipe ({@link Recipe#SEED}). */
     public static NetworkSettings defaults() {
-        return new NetworkSettings(42, new Adam(1e-4), SEED_WEIGHT_STDDEV, SEED_BIAS_INIT);
+        return Recipe.SEED.networkSettings();
     }
 }

@@ -35,9 +35,19 @@ public final class BatchSource {
         this.seed = seed;
     }
 
-    /** Full batches per epoch; the remainder is dropped (it lands in other batches after the next shuffle). */
     public int stepsPerEpoch() {
-        return Math.max(1, data.size() / batchSize);
+        return stepsPerEpoch(data.size(), batchSize);
+    }
+
+    /**
+     * Full batches per epoch; the remainder is dropped (it lands in other batches after the next shuffle). A set
+     * smaller than one batch is one (smaller) batch.
+     */
+    public static int stepsPerEpoch(int images, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        return Math.max(1, images / batchSize);
     }
 
     public int batchSize() {

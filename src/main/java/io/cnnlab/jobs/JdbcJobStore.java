@@ -5,7 +5,6 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,16 +25,14 @@ import java.util.UUID;
 @Repository
 class JdbcJobStore implements JobStore {
 
-    private static final String COLUMNS = "id, architecture, model_name, state, parameters, created_at, started_at, "
+    private static final String COLUMNS = "id, architecture, model_name, state, plan, created_at, started_at, "
             + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts";
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
     private final RowMapper<TrainingJob> jobRows;
 
-    JdbcJobStore(JdbcClient jdbc, JsonMapper json) {
+    JdbcJobStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.json = json;
         this.jobRows = this::job;
     }
 
@@ -42,27 +40,37 @@ class JdbcJobStore implements JobStore {
     @Transactional
     public Submitted insert(NewJob job, Instant now) {
         if (job.idempotencyKey() != null) {
-            Optional<TrainingJob> existing = byIdempotencyKey(job.idempotencyKey());
-            if (existing.isPresent()) {
-                return new Submitted(existing.get(), false);
+            Optional<Submitted> earlier = earlier(job);
+            if (earlier.isPresent()) {
+                return earlier.get();
             }
         }
         String id = UUID.randomUUID().toString();
         try {
-            jdbc.sql("insert into training_job (id, architecture, model_name, state, parameters, idempotency_key, created_at) "
-                            + "values (?, ?, ?, ?, ?, ?, ?)")
-                    .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(),
-                            json.writeValueAsString(job.parameters()), job.idempotencyKey(), Timestamp.from(now))
+            jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
+                            + "request_sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
+                            job.idempotencyKey(), job.requestSha256(), Timestamp.from(now))
                     .update();
         } catch (DuplicateKeyException race) {
-            return new Submitted(byIdempotencyKey(job.idempotencyKey()).orElseThrow(() -> race), false);
+            return earlier(job).orElseThrow(() -> race);
         }
         return new Submitted(find(id).orElseThrow(), true);
     }
 
-    private Optional<TrainingJob> byIdempotencyKey(String key) {
-        return jdbc.sql("select " + COLUMNS + " from training_job where idempotency_key = ?").param(key)
-                .query(jobRows).optional();
+    /** The job this caller submitted under the same key; refused when it was asked for with another body. */
+    private Optional<Submitted> earlier(NewJob job) {
+        record Earlier(TrainingJob job, String requestSha256) {
+        }
+        Optional<Earlier> earlier = jdbc.sql("select " + COLUMNS + ", request_sha256 from training_job "
+                        + "where caller = ? and idempotency_key = ?")
+                .params(job.caller(), job.idempotencyKey())
+                .query((rs, i) -> new Earlier(job(rs, i), rs.getString("request_sha256")))
+                .optional();
+        if (earlier.isPresent() && !Objects.equals(earlier.get().requestSha256(), job.requestSha256())) {
+            throw new IdempotencyKeyReusedException(job.idempotencyKey(), earlier.get().job().id());
+        }
+        return earlier.map(e -> new Submitted(e.job(), false));
     }
 
     @Override
@@ -240,7 +248,7 @@ class JdbcJobStore implements JobStore {
                 rs.getString("architecture"),
                 rs.getString("model_name"),
                 JobState.valueOf(rs.getString("state")),
-                json.readValue(rs.getString("parameters"), JobParameters.class),
+                rs.getString("plan"),
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
                 instant(rs, "finished_at"),

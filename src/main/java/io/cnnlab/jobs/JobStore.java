@@ -10,7 +10,11 @@ import java.util.Set;
 /** Durable job state. Every method is one transaction; state changes are conditional on the current state. */
 public interface JobStore {
 
-    /** Inserts a QUEUED job, or returns the job already stored under the same idempotency key. */
+    /**
+     * Inserts a QUEUED job, or returns the job the same caller already stored under the same idempotency key.
+     *
+     * @throws IdempotencyKeyReusedException when that job was submitted with a different request
+     */
     Submitted insert(NewJob job, Instant now);
 
     record Submitted(TrainingJob job, boolean created) {

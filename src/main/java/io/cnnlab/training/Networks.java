@@ -1,10 +1,8 @@
 package io.cnnlab.training;
 
 import io.cnnlab.architectures.Architecture;
-import io.cnnlab.architectures.NetworkSettings;
 import io.cnnlab.nativeruntime.NativeBackend;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Creates networks for training. Every new network passes through here so the oneDNN layer helpers are switched on
@@ -17,9 +15,7 @@ public final class Networks {
 
     public static ComputationGraph create(Architecture architecture, TrainingPlan plan) {
         NativeBackend.activate();
-        var settings = new NetworkSettings(plan.seed(), new Adam(plan.learningRate().schedule()),
-                plan.weightStddev(), plan.biasInit());
-        ComputationGraph net = new ComputationGraph(architecture.configuration(settings));
+        ComputationGraph net = new ComputationGraph(architecture.configuration(plan.recipe().networkSettings()));
         net.init();
         return net;
     }

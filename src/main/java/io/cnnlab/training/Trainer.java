@@ -38,9 +38,11 @@ public final class Trainer {
 
     public TrainingOutcome train(ComputationGraph net, TrainingPlan plan, LabelledImages train, LabelledImages test,
                                  TrainingListener listener, BooleanSupplier stopRequested) throws InterruptedException {
-        BatchSource source = new BatchSource(train, preprocessing, plan.batchSize(), plan.augmentation(), plan.seed());
-        int stepsPerEpoch = source.stepsPerEpoch();
-        long totalSteps = plan.totalSteps(stepsPerEpoch);
+        var recipe = plan.recipe();
+        BatchSource source = new BatchSource(train, preprocessing, recipe.batchSize(), recipe.augmentation(), recipe.seed());
+        TrainingPlan.Budget budget = plan.budget(train.size());
+        int stepsPerEpoch = budget.stepsPerEpoch();
+        long totalSteps = budget.totalSteps();
         long step = Networks.steps(net);
         List<EpochMetrics> epochs = new ArrayList<>();
         NetworkSnapshot snapshot = snapshotOf(net);
@@ -58,7 +60,7 @@ public final class Trainer {
                 net.fit(new DataSet(batch.features(), batch.labels()));
                 double loss = net.score();
                 step = batch.step() + 1;
-                if (step % plan.trainAccuracyEvery() == 0) {
+                if (step % recipe.trainAccuracyEvery() == 0) {
                     tally.sampleAccuracy(net, batch);
                 }
                 int images = batch.size();
@@ -69,14 +71,14 @@ public final class Trainer {
                 runTrainNanos += stepNanos;
                 runImages += images;
                 double imagesPerSecond = runImages / (runTrainNanos / 1e9);
-                boolean epochEnd = step % stepsPerEpoch == 0 || step == totalSteps;
-                listener.onStep(new StepProgress(step, totalSteps, (int) ((step - 1) / stepsPerEpoch) + 1, loss,
-                        imagesPerSecond, etaSeconds(runTrainNanos, runImages, totalSteps - step, plan.batchSize()),
+                boolean epochEnd = budget.endsEpoch(step);
+                listener.onStep(new StepProgress(step, totalSteps, budget.epochOf(step), loss,
+                        imagesPerSecond, etaSeconds(runTrainNanos, runImages, totalSteps - step, recipe.batchSize()),
                         epochEnd), snapshot);
                 if (epochEnd) {
                     Evaluation evaluation = evaluator.evaluate(net, test);
-                    EpochMetrics metrics = tally.finish((int) ((step - 1) / stepsPerEpoch) + 1, step, evaluation,
-                            batches.waitNanos(), plan.learningRate().at(step));
+                    EpochMetrics metrics = tally.finish(budget.epochOf(step), step, evaluation,
+                            batches.waitNanos(), recipe.learningRate().at(step));
                     epochs.add(metrics);
                     listener.onEpoch(metrics, snapshot);
                     tally = new EpochTally(System.nanoTime(), batches.waitNanos());

@@ -61,7 +61,7 @@ class TrainingJobExecutor implements JobExecutor {
     }
 
     private Result train(TrainingJob job, JobControl control) throws InterruptedException {
-        TrainingPlan plan = TrainingPlans.toPlan(job.architecture(), job.parameters());
+        TrainingPlan plan = TrainingPlans.fromJson(job.architecture(), job.plan());
         Cifar10 cifar;
         try {
             cifar = data.cifar10();
@@ -100,7 +100,7 @@ class TrainingJobExecutor implements JobExecutor {
             return Result.COMPLETED;
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
-            int epoch = (int) (outcome.step() / Math.max(1, cifar.train().size() / plan.batchSize())) + 1;
+            int epoch = plan.budget(cifar.train().size()).epochOf(outcome.step());
             save(job, outcome.step(), epoch, null, out -> ModelFormat.write(net, out));
         }
         return Result.STOPPED;

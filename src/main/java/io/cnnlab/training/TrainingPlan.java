@@ -2,91 +2,84 @@ package io.cnnlab.training;
 
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.LearningRate;
+import io.cnnlab.architectures.Recipe;
 import io.cnnlab.datasets.Augmentation;
+import io.cnnlab.datasets.BatchSource;
 
 import java.util.Objects;
 
 /**
- * Everything that decides a training run besides the data: the budget and the hyper-parameters.
+ * Everything that decides a training run besides the data: the network, an optional step budget and the recipe
+ * (epochs and hyper-parameters). A job stores exactly this, as JSON ({@link TrainingPlans}).
  *
- * @param architecture   network variant name
- * @param epochs         budget in passes over the training set (used when {@code maxSteps} is null)
- * @param maxSteps       budget in batches; overrides {@code epochs} when set
- * @param batchSize      images per step
- * @param learningRate   Adam's learning rate and its decay
- * @param seed           seed of weight initialisation, shuffling and augmentation
- * @param augmentation   random distortions of training images
- * @param weightStddev   truncated-normal init stddev
- * @param biasInit       initial bias
- * @param trainAccuracyEvery measure training accuracy on every n-th batch (an extra inference pass on it)
+ * @param architecture network variant name
+ * @param maxSteps     budget in batches; overrides the recipe's epochs when set
+ * @param recipe       the network's recipe with the request's fields laid over it
  */
-public record TrainingPlan(String architecture, int epochs, Long maxSteps, int batchSize, LearningRate learningRate,
-                           long seed, Augmentation augmentation, double weightStddev, double biasInit,
-                           int trainAccuracyEvery) {
-
-    public static final int DEFAULT_EPOCHS = 10;
-    public static final int DEFAULT_BATCH_SIZE = 128;
-    public static final int DEFAULT_TRAIN_ACCURACY_EVERY = 10;
+public record TrainingPlan(String architecture, Long maxSteps, Recipe recipe) {
 
     public TrainingPlan {
         Objects.requireNonNull(architecture, "architecture");
-        Objects.requireNonNull(learningRate, "learningRate");
-        Objects.requireNonNull(augmentation, "augmentation");
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be at least 1");
-        }
+        Objects.requireNonNull(recipe, "recipe");
         if (maxSteps != null && maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps must be at least 1");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1");
-        }
-        if (trainAccuracyEvery < 1) {
-            throw new IllegalArgumentException("trainAccuracyEvery must be at least 1");
-        }
     }
 
-    /**
-     * The seed's recipe for a network: batch 128, 10 epochs, the seed's initialisation and augmentation, and the
-     * learning rate the network names ({@link Architecture#learningRate()}).
-     */
+    /** The network's own recipe, with no step budget. */
     public static TrainingPlan seedDefaults(Architecture architecture) {
-        return new TrainingPlan(architecture.name(), DEFAULT_EPOCHS, null, DEFAULT_BATCH_SIZE, architecture.learningRate(),
-                42, Augmentation.seedDefaults(), 0.1, 0.1, DEFAULT_TRAIN_ACCURACY_EVERY);
+        return new TrainingPlan(architecture.name(), null, architecture.recipe());
+    }
+
+    public TrainingPlan withRecipe(Recipe value) {
+        return new TrainingPlan(architecture, maxSteps, value);
     }
 
     public TrainingPlan withEpochs(int value) {
-        return new TrainingPlan(architecture, value, maxSteps, batchSize, learningRate, seed, augmentation,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return withRecipe(recipe.withEpochs(value));
     }
 
     public TrainingPlan withMaxSteps(Long value) {
-        return new TrainingPlan(architecture, epochs, value, batchSize, learningRate, seed, augmentation,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return new TrainingPlan(architecture, value, recipe);
     }
 
     public TrainingPlan withBatchSize(int value) {
-        return new TrainingPlan(architecture, epochs, maxSteps, value, learningRate, seed, augmentation,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return withRecipe(recipe.withBatchSize(value));
     }
 
     public TrainingPlan withLearningRate(LearningRate value) {
-        return new TrainingPlan(architecture, epochs, maxSteps, batchSize, value, seed, augmentation,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return withRecipe(recipe.withLearningRate(value));
     }
 
     public TrainingPlan withSeed(long value) {
-        return new TrainingPlan(architecture, epochs, maxSteps, batchSize, learningRate, value, augmentation,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return withRecipe(recipe.withSeed(value));
     }
 
     public TrainingPlan withAugmentation(Augmentation value) {
-        return new TrainingPlan(architecture, epochs, maxSteps, batchSize, learningRate, seed, value,
-                weightStddev, biasInit, trainAccuracyEvery);
+        return withRecipe(recipe.withAugmentation(value));
     }
 
-    /** Total steps of the budget for a training set with {@code stepsPerEpoch} batches. */
-    public long totalSteps(int stepsPerEpoch) {
-        return maxSteps != null ? maxSteps : (long) epochs * stepsPerEpoch;
+    /** The plan's steps on a training set of {@code trainingImages}: the one place epochs and steps are converted. */
+    public Budget budget(int trainingImages) {
+        int stepsPerEpoch = BatchSource.stepsPerEpoch(trainingImages, recipe.batchSize());
+        return new Budget(stepsPerEpoch, maxSteps != null ? maxSteps : (long) recipe.epochs() * stepsPerEpoch);
+    }
+
+    /**
+     * Steps and epochs of a plan on one training set.
+     *
+     * @param stepsPerEpoch full batches per epoch
+     * @param totalSteps    steps of the whole budget
+     */
+    public record Budget(int stepsPerEpoch, long totalSteps) {
+
+        /** The 1-based epoch that step number {@code step} (1-based: the step just completed) belongs to. */
+        public int epochOf(long step) {
+            return (int) ((Math.max(1, step) - 1) / stepsPerEpoch) + 1;
+        }
+
+        public boolean endsEpoch(long step) {
+            return step % stepsPerEpoch == 0 || step == totalSteps;
+        }
     }
 }

@@ -2,7 +2,7 @@ package io.cnnlab.web;
 
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.Architectures;
-import io.cnnlab.architectures.LearningRate;
+import io.cnnlab.architectures.Recipe;
 import io.cnnlab.architectures.NetworkCost;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -14,15 +14,18 @@ import java.util.List;
 @RequestMapping("/api/v1/architectures")
 class ArchitectureController {
 
-    /** A network as users choose it: what it is, what it costs, and the learning rate its recipe starts from. */
+    /**
+     * A network as users choose it: what it is, what it costs, and its recipe (every default a training request
+     * leaves out, by the request's field names where they are flat).
+     */
     record ArchitectureView(String name, String description, long parameters, long trainableParameters,
-                            long macsPerImage, LearningRate defaultLearningRate, List<NetworkCost.LayerCost> layers) {
+                            long macsPerImage, Recipe recipe, List<NetworkCost.LayerCost> layers) {
 
         static ArchitectureView of(Architecture architecture) {
             NetworkCost cost = architecture.cost();
             return new ArchitectureView(architecture.name(), architecture.description(), cost.parameters(),
                     cost.trainableParameters(), cost.macs(),
-                    architecture.learningRate(), cost.layers());
+                    architecture.recipe(), cost.layers());
         }
     }
 

@@ -51,7 +51,8 @@ class OpenInferenceController {
     record RequestedOutput(String name, Map<String, Object> parameters) {
     }
 
-    record InferRequest(String id, List<Tensor> inputs, List<RequestedOutput> outputs) {
+    /** {@code parameters} is the protocol's optional request-level map; read so strict JSON accepts it, not used. */
+    record InferRequest(String id, Map<String, Object> parameters, List<Tensor> inputs, List<RequestedOutput> outputs) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

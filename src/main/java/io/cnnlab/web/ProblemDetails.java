@@ -194,6 +194,20 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
                     tooLong ? "Request body too large" : "Invalid request", "request body exceeds a limit: "
                             + limit.getOriginalMessage()));
         }
+        if (cause instanceof tools.jackson.core.JacksonException json) {
+            List<Map<String, String>> errors = JsonReadErrors.of(json);
+            if (!errors.isEmpty()) {
+                ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                        errors.stream().map(f -> f.get("field") + ": " + f.get("message")).reduce((a, b) -> a + "; " + b)
+                                .orElseThrow());
+                problem.setProperty("errors", errors);
+                return ResponseEntity.badRequest().body(problem);
+            }
+            if (json instanceof tools.jackson.core.exc.StreamReadException) {
+                return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-request",
+                        "Invalid request", JsonReadErrors.position(json)));
+            }
+        }
         return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
                 "the request body is not readable JSON of the expected shape"));
     }

@@ -10,7 +10,13 @@ import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.jobs.IdempotencyKeyReusedException;
+import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -68,17 +74,21 @@ class TrainingJobController {
 
     @PostMapping
     @io.swagger.v3.oas.annotations.Operation(summary = "Submit a training job",
-            description = "Every field but architecture defaults to the seed's recipe. 202 with Location; 400 problem "
-                    + "for invalid fields; 429 with Retry-After when the queue is full.")
+            description = "Every field but architecture defaults to the network's recipe (GET /api/v1/architectures). "
+                    + "202 with Location; 400 problem naming each unknown, mistyped or invalid field; 422 when the "
+                    + "caller's Idempotency-Key was used with another body (the same key and body give the earlier "
+                    + "job); 429 with Retry-After when the queue is full.")
     ResponseEntity<TrainingJobView> submit(@Valid @RequestBody TrainingJobRequest request,
                                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new InvalidRequestException("Idempotency-Key must be 1-200 printable ASCII characters without spaces");
         }
-        var plan = request.toPlan(architectures.get(request.architecture()));
+        TrainingPlan plan = request.toPlan(architectures.get(request.architecture()));
         String modelName = request.modelName() != null ? request.modelName() : request.architecture();
+        // the effective request: a body that spells out a default asks for the same job as one that omits it
+        String requestSha256 = TrainingPlans.sha256(plan, modelName);
         JobStore.Submitted submitted = jobs.submit(new NewJob(request.architecture(), modelName,
-                TrainingPlans.toParameters(plan), idempotencyKey));
+                TrainingPlans.toJson(plan), caller(), idempotencyKey, requestSha256));
         TrainingJob job = submitted.job();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/v1/training-jobs/" + job.id()))
@@ -132,6 +142,22 @@ class TrainingJobController {
     List<Checkpoint> checkpoints(@PathVariable String id) {
         jobs.get(checked(id));
         return checkpoints.list(id);
+    }
+
+    /** An Idempotency-Key reused with another body: the IETF idempotency-key draft's 422. */
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ProblemDetail keyReused(IdempotencyKeyReusedException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
+        problem.setType(ProblemDetails.type("idempotency-key-reused"));
+        problem.setTitle("Idempotency-Key already used");
+        problem.setProperty("jobId", e.existingJobId());
+        return problem;
+    }
+
+    /** Whose submission it is: idempotency keys of different callers never meet. */
+    private static String caller() {
+        Authentication who = SecurityContextHolder.getContext().getAuthentication();
+        return who == null ? "anonymous" : who.getName();
     }
 
     private TrainingJobView view(TrainingJob job) {

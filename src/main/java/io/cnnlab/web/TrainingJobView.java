@@ -2,18 +2,22 @@ package io.cnnlab.web;
 
 import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
-import io.cnnlab.jobs.JobParameters;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.training.TrainingPlan;
+import io.cnnlab.training.TrainingPlans;
 
 import java.time.Instant;
 
-/** A training job as the API shows it: stored state with the live progress of a running job laid over it. */
+/**
+ * A training job as the API shows it: stored state with the live progress of a running job laid over it, and the
+ * plan it trains with (its network's recipe with the request's fields laid over it).
+ */
 public record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              JobParameters parameters) {
+                              TrainingPlan plan) {
 
     static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest) {
         boolean useLive = live != null && job.state() == JobState.RUNNING;
@@ -27,7 +31,8 @@ public record TrainingJobView(String id, String architecture, String modelName, 
                 useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : null,
-                latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.parameters());
+                latest, job.bestTestAccuracy(), job.error(), job.attempts(),
+                TrainingPlans.fromJson(job.architecture(), job.plan()));
     }
 
     private static Double finite(double value) {

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import io.cnnlab.datasets.Augmentation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,8 +29,13 @@ class ArchitecturesTest {
     @CsvSource({"baseline, 1e-4, 1, 1000", "factorized, 1e-4, 1, 1000", "multibranch, 1e-4, 1, 1000",
             "batchnorm, 0.04, 0.9, 1000", "combined, 3e-3, 0.6, 800", "combined-no-bn, 3e-3, 0.6, 800",
             "combined-no-factorisation, 3e-3, 0.6, 800", "combined-single-branch, 3e-3, 0.6, 800"})
-    void eachNetworkNamesTheLearningRateItsRecipeStartsFrom(String name, double initial, double decayRate, int decaySteps) {
-        assertThat(Architectures.offered().get(name).learningRate()).isEqualTo(new LearningRate(initial, decayRate, decaySteps));
+    void eachNetworksRecipeIsTheSeedsWithTheLearningRateItNames(String name, double initial, double decayRate, int decaySteps) {
+        Recipe recipe = Architectures.offered().get(name).recipe();
+
+        assertThat(recipe.learningRate()).isEqualTo(new LearningRate(initial, decayRate, decaySteps));
+        assertThat(recipe).isEqualTo(new Recipe(10, 128, recipe.learningRate(), 42, new Augmentation(true, true, 63, 0.2, 1.8),
+                0.1, 0.1, 10));
+        assertThat(recipe.networkSettings()).isEqualTo(new NetworkSettings(42, recipe.networkSettings().updater(), 0.1, 0.1));
     }
 
     private final Architectures architectures = Architectures.seed();

@@ -2,8 +2,9 @@ package io.cnnlab.datasets;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,21 +38,39 @@ class BatchSourceTest {
     }
 
     @Test
-    void anEpochVisitsDistinctImagesInAnOrderThatChangesPerEpoch() {
+    void anEpochVisitsEveryImageOnceInAnOrderThatChangesPerEpochAndRepeatsForTheSameSeedAndEpoch() {
         var source = new BatchSource(images, preprocessing, 10, Augmentation.none(), 42);
-        Set<String> epoch0 = new HashSet<>();
-        StringBuilder order0 = new StringBuilder();
-        StringBuilder order1 = new StringBuilder();
+
+        List<String> epoch0 = order(source, 0);
+        List<String> epoch1 = order(source, 1);
+        List<String> epoch0Again = order(source, 0); // after another epoch was shuffled in between
+        List<String> epoch0OtherSource = order(new BatchSource(images, preprocessing, 10, Augmentation.none(), 42), 0);
+        List<String> epoch0OtherSeed = order(new BatchSource(images, preprocessing, 10, Augmentation.none(), 43), 0);
+
+        assertThat(epoch0).hasSize(100).doesNotHaveDuplicates();
+        assertThat(epoch1).hasSize(100).containsExactlyInAnyOrderElementsOf(epoch0).isNotEqualTo(epoch0);
+        assertThat(epoch0Again).isEqualTo(epoch0);
+        assertThat(epoch0OtherSource).isEqualTo(epoch0);
+        assertThat(epoch0OtherSeed).containsExactlyInAnyOrderElementsOf(epoch0).isNotEqualTo(epoch0);
+    }
+
+    /** The images of one whole epoch in the order the batches give them (each image by its centre crop). */
+    private static List<String> order(BatchSource source, int epoch) {
+        List<String> order = new ArrayList<>();
         for (int i = 0; i < source.stepsPerEpoch(); i++) {
-            float[][] rows = source.trainingBatch(0, i, i).features().reshape(10, 3 * 24 * 24).toFloatMatrix();
-            for (float[] row : rows) {
-                epoch0.add(java.util.Arrays.toString(row));
-                order0.append(row[0]).append(',');
+            for (float[] row : source.trainingBatch(epoch, i, i).features().reshape(10, 3 * 24 * 24).toFloatMatrix()) {
+                order.add(Arrays.toString(row));
             }
-            order1.append(source.trainingBatch(1, i, i).features().getFloat(0)).append(',');
         }
-        assertThat(epoch0).hasSize(100);
-        assertThat(order1.toString()).isNotEqualTo(order0.toString());
+        return order;
+    }
+
+    @Test
+    void stepsPerEpochCountFullBatchesAndAtLeastOne() {
+        assertThat(BatchSource.stepsPerEpoch(100, 16)).isEqualTo(6);
+        assertThat(BatchSource.stepsPerEpoch(100, 10)).isEqualTo(10);
+        assertThat(BatchSource.stepsPerEpoch(5, 16)).isEqualTo(1);
+        assertThat(new BatchSource(images, preprocessing, 16, Augmentation.none(), 1).stepsPerEpoch()).isEqualTo(6);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.cnnlab.faults;
 
 import io.cnnlab.ServiceFixture;
 import io.cnnlab.TestImages;
-import io.cnnlab.jobs.JobParameters;
+import io.cnnlab.TestJobs;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJobs;
@@ -66,16 +66,16 @@ class ClassifyUnderLoadFaultIT {
     @LocalServerPort
     int port;
 
-    private static JobParameters parameters(int epochs) {
-        return new JobParameters(epochs, null, 10, 2e-3, 1, 1000, 42, true, true, 63, 0.2, 1.8, 0.1, 0.1);
+    private static NewJob job(String model, int epochs) {
+        return TestJobs.baseline(model, epochs, null, 10, 2e-3);
     }
 
     @Test
     void twoHundredClientsWhileAJobTrains() throws Exception {
-        String served = jobs.submit(new NewJob("baseline", "loaded", parameters(1), null)).job().id();
+        String served = jobs.submit(job("loaded", 1)).job().id();
         await().atMost(Duration.ofMinutes(2)).until(() -> jobs.get(served).state() == JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> registry.models().stream().anyMatch(m -> m.name().equals("loaded")));
-        String training = jobs.submit(new NewJob("baseline", "background", parameters(1000), null)).job().id();
+        String training = jobs.submit(job("background", 1000)).job().id();
         await().atMost(Duration.ofMinutes(1)).until(() -> jobs.liveProgress(training).map(p -> p.step() > 0).orElse(false));
 
         byte[] image = TestImages.png(48, 36, 7);

@@ -2,9 +2,8 @@ package io.cnnlab.faults;
 
 import io.cnnlab.ServiceFixture;
 import io.cnnlab.TestImages;
-import io.cnnlab.jobs.JobParameters;
+import io.cnnlab.TestJobs;
 import io.cnnlab.jobs.JobState;
-import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelRegistry;
 import org.junit.jupiter.api.Test;
@@ -71,8 +70,7 @@ class UploadFuzzFaultIT {
 
     @Test
     void mutatedImagesGetA2xxOrADocumented4xxNeverA5xxOrAHang() throws Exception {
-        String id = jobs.submit(new NewJob("baseline", "fuzz", new JobParameters(1, null, 20, 2e-3, 1, 1000, 42, true,
-                true, 63, 0.2, 1.8, 0.1, 0.1), null)).job().id();
+        String id = jobs.submit(TestJobs.baseline("fuzz", 1, null, 20, 2e-3)).job().id();
         await().atMost(Duration.ofMinutes(2)).until(() -> jobs.get(id).state() == JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> registry.models().stream().anyMatch(m -> m.name().equals("fuzz")));
 

@@ -1,7 +1,6 @@
 package io.cnnlab.jobs;
 
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,36 +16,96 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The store on the service's real migrations in H2. */
 class JdbcJobStoreTest {
 
-    private static final JobParameters PARAMETERS =
-            new JobParameters(2, null, 16, 1e-4, 1, 1000, 42, true, true, 63, 0.2, 1.8, 0.1, 0.1);
+    /** The store never reads the plan: any text goes in and comes back as it was. */
+    private static final String PLAN = "{\"any\":\"document\",\"the\":[\"store\",\"does not read\"]}";
+    private static final String SHA = "a".repeat(64);
 
-    private final JdbcJobStore store = new JdbcJobStore(TestDatabase.create(), JsonMapper.builder().build());
+    private final JdbcJobStore store = new JdbcJobStore(TestDatabase.create());
     private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
 
     private TrainingJob submit(String key) {
+        return submit("alice", key, SHA).job();
+    }
+
+    private JobStore.Submitted submit(String caller, String key, String requestSha256) {
         clock = clock.plusSeconds(1);
-        return store.insert(new NewJob("baseline", "m", PARAMETERS, key), clock).job();
+        return store.insert(new NewJob("baseline", "m", PLAN, caller, key, requestSha256), clock);
     }
 
     @Test
-    void insertStoresEveryFieldAndTheParameters() {
+    void insertStoresEveryFieldAndThePlanAsGiven() {
         TrainingJob job = submit(null);
 
         assertThat(job.state()).isEqualTo(JobState.QUEUED);
-        assertThat(job.parameters()).isEqualTo(PARAMETERS);
+        assertThat(job.plan()).isEqualTo(PLAN);
         assertThat(job.createdAt()).isEqualTo(clock);
         assertThat(job.attempts()).isZero();
         assertThat(store.find(job.id())).contains(job);
     }
 
     @Test
-    void theSameIdempotencyKeyGivesTheSameJob() {
+    void theSameIdempotencyKeyAndBodyFromTheSameCallerGiveTheSameJob() {
         TrainingJob first = submit("k1");
-        JobStore.Submitted again = store.insert(new NewJob("factorized", "x", PARAMETERS, "k1"), clock);
+        JobStore.Submitted again = submit("alice", "k1", SHA);
 
         assertThat(again.created()).isFalse();
         assertThat(again.job().id()).isEqualTo(first.id());
         assertThat(store.ids()).hasSize(1);
+    }
+
+    @Test
+    void theSameIdempotencyKeyFromAnotherCallerIsAnotherSubmission() {
+        TrainingJob alices = submit("k1");
+        JobStore.Submitted bobs = submit("bob", "k1", SHA);
+
+        assertThat(bobs.created()).isTrue();
+        assertThat(bobs.job().id()).isNotEqualTo(alices.id());
+        assertThat(store.ids()).hasSize(2);
+    }
+
+    @Test
+    void theSameIdempotencyKeyWithAnotherBodyIsRefusedAndStoresNothing() {
+        TrainingJob first = submit("k1");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> submit("alice", "k1", "b".repeat(64)))
+                .isInstanceOf(IdempotencyKeyReusedException.class)
+                .hasMessageContaining("'k1'").hasMessageContaining(first.id())
+                .hasMessageContaining("different request body");
+        assertThat(store.ids()).containsExactly(first.id());
+    }
+
+    @Test
+    void aRowOfTheVersion2SchemaReadsBackAfterTheUpgradeWithItsPlanAndKey() {
+        javax.sql.DataSource db = TestDatabase.empty();
+        TestDatabase.migrate(db, "2");
+        String old = "{\"epochs\":3,\"maxSteps\":500,\"batchSize\":64,\"learningRate\":0.04,\"learningRateDecay\":0.9,"
+                + "\"learningRateDecaySteps\":700,\"seed\":7,\"randomCrop\":false,\"flip\":true,\"maxBrightnessDelta\":20.0,"
+                + "\"minContrast\":0.5,\"maxContrast\":1.5,\"weightStddev\":0.05,\"biasInit\":0.2}";
+        var jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(db);
+        jdbc.sql("insert into training_job (id, architecture, model_name, state, parameters, idempotency_key, created_at, "
+                        + "epoch, step, attempts) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", "batchnorm", "old", "RUNNING", old, "old-key",
+                        java.sql.Timestamp.from(clock), 2, 150, 1)
+                .update();
+
+        TestDatabase.migrate(db, "latest");
+        JdbcJobStore upgraded = new JdbcJobStore(jdbc);
+        TrainingJob job = upgraded.find("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11").orElseThrow();
+
+        assertThat(job.state()).isEqualTo(JobState.RUNNING);
+        assertThat(job.step()).isEqualTo(150);
+        assertThat(job.plan()).isEqualTo(old);
+        assertThat(io.cnnlab.training.TrainingPlans.fromJson(job.architecture(), job.plan()))
+                .isEqualTo(new io.cnnlab.training.TrainingPlan("batchnorm", 500L, new io.cnnlab.architectures.Recipe(3, 64,
+                        new io.cnnlab.architectures.LearningRate(0.04, 0.9, 700), 7,
+                        new io.cnnlab.datasets.Augmentation(false, true, 20, 0.5, 1.5), 0.05, 0.2,
+                        io.cnnlab.architectures.Recipe.SEED.trainAccuracyEvery())));
+        assertThat(upgraded.requeueRunning()).containsExactly(job.id()); // and resumes like any other job
+        // the old key belonged to no known caller: it meets no new submission, and the new ones are scoped
+        JobStore.Submitted fresh = upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock);
+        assertThat(fresh.created()).isTrue();
+        assertThat(upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock).job().id())
+                .isEqualTo(fresh.job().id());
     }
 
     @Test

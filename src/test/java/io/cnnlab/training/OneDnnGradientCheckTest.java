@@ -1,6 +1,7 @@
 package io.cnnlab.training;
 
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.architectures.Recipe;
 import io.cnnlab.datasets.Batch;
 import io.cnnlab.datasets.BatchSource;
 import io.cnnlab.datasets.CifarFixtures;
@@ -77,8 +78,8 @@ class OneDnnGradientCheckTest {
     void seedNetworksGradientsMatchFiniteDifferences(String architecture) {
         TrainingPlan seed = TrainingPlan.seedDefaults(Architectures.seed().get(architecture));
         // half the seed's init stddev keeps multibranch's initial logits out of saturation
-        TrainingPlan plan = new TrainingPlan(architecture, 1, null, 4, seed.learningRate(), 42, seed.augmentation(),
-                0.05, 0.1, 10);
+        TrainingPlan plan = seed.withRecipe(new Recipe(1, 4,
+                seed.recipe().learningRate(), 42, seed.recipe().augmentation(), 0.05, 0.1, 10));
         ComputationGraph net = Networks.create(Architectures.seed().get(architecture), plan);
         // real preprocessed images keep the logits moderate: with saturated ones DL4J's loss clips probabilities
         // at 1e-10 and finite differences see a flat score where backprop (rightly) does not

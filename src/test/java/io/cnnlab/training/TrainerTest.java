@@ -98,6 +98,36 @@ class TrainerTest {
     }
 
     @Test
+    void thePlansTrainAccuracyEveryDecidesWhichBatchesAreSampled() throws InterruptedException {
+        TrainingPlan sampled = plan("baseline").withMaxSteps(3L)
+                .withRecipe(plan("baseline").recipe().withTrainAccuracyEvery(3));
+        TrainingPlan never = sampled.withRecipe(sampled.recipe().withTrainAccuracyEvery(4));
+
+        double every3 = trainer.train(Networks.create(Architectures.seed().get("baseline"), sampled), sampled, TRAIN, TEST,
+                new TrainingListener() { }, () -> false).epochs().get(0).trainAccuracy();
+        double every4 = trainer.train(Networks.create(Architectures.seed().get("baseline"), never), never, TRAIN, TEST,
+                new TrainingListener() { }, () -> false).epochs().get(0).trainAccuracy();
+
+        assertThat(every3).isBetween(0.0, 1.0); // step 3 was sampled
+        assertThat(every4).isNaN(); // no step of the three was
+    }
+
+    @Test
+    void theBudgetIsTheOneStepsAndEpochsArithmetic() {
+        TrainingPlan.Budget epochs = plan("baseline").budget(400); // batch 20, 4 epochs
+        assertThat(epochs).isEqualTo(new TrainingPlan.Budget(20, 80));
+        assertThat(epochs.epochOf(1)).isEqualTo(1);
+        assertThat(epochs.epochOf(20)).isEqualTo(1);
+        assertThat(epochs.epochOf(21)).isEqualTo(2);
+        assertThat(epochs.endsEpoch(40)).isTrue();
+        assertThat(epochs.endsEpoch(41)).isFalse();
+        TrainingPlan.Budget steps = plan("baseline").withMaxSteps(7L).budget(410);
+        assertThat(steps).isEqualTo(new TrainingPlan.Budget(20, 7));
+        assertThat(steps.endsEpoch(7)).isTrue();
+        assertThat(plan("baseline").withBatchSize(1000).budget(400)).isEqualTo(new TrainingPlan.Budget(1, 4));
+    }
+
+    @Test
     void savedAndRestoredNetworkContinuesWithTheSameNextStepLoss() throws Exception {
         // batchnorm: updater state, batch-norm running statistics and the step-decay schedule must all survive
         TrainingPlan plan = plan("batchnorm").withMaxSteps(12L)

@@ -2,7 +2,10 @@ package io.cnnlab.web;
 
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.checkpoints.CheckpointStore;
-import io.cnnlab.jobs.JobParameters;
+import io.cnnlab.architectures.LearningRate;
+import io.cnnlab.architectures.Recipe;
+import io.cnnlab.datasets.Augmentation;
+import io.cnnlab.jobs.IdempotencyKeyReusedException;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.JobStateConflictException;
 import io.cnnlab.jobs.JobStore;
@@ -10,6 +13,10 @@ import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.QueueFullException;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
+import io.cnnlab.training.TrainingPlan;
+import io.cnnlab.training.TrainingPlans;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,7 +42,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** The controller's request mapping, defaults, validation and problem details, with the job service stubbed. */
 @WebMvcTest(TrainingJobController.class)
-@Import({TrainingJobControllerTest.Registry.class, JobEventStreams.class})
+@Import({TrainingJobControllerTest.Registry.class, JobEventStreams.class, StrictJson.class})
 class TrainingJobControllerTest {
 
     static class Registry {
@@ -48,6 +55,11 @@ class TrainingJobControllerTest {
     @Autowired
     MockMvc mvc;
 
+    @org.junit.jupiter.api.AfterEach
+    void forgetTheCaller() {
+        org.springframework.security.core.context.SecurityContextHolder.clearContext();
+    }
+
     @MockitoBean
     TrainingJobs jobs;
 
@@ -56,7 +68,7 @@ class TrainingJobControllerTest {
 
     private static TrainingJob queued(NewJob job) {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", job.architecture(), job.modelName(), JobState.QUEUED,
-                job.parameters(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0);
+                job.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0);
     }
 
     @Test
@@ -72,15 +84,125 @@ class TrainingJobControllerTest {
                 .andExpect(jsonPath("$.progress").value(0.0));
 
         NewJob job = submitted.getValue();
-        JobParameters p = job.parameters();
         assertThat(job.modelName()).isEqualTo("batchnorm");
         assertThat(job.idempotencyKey()).isEqualTo("abc-1");
-        assertThat(p.batchSize()).isEqualTo(128);
-        assertThat(p.epochs()).isEqualTo(10);
-        assertThat(p.learningRate()).isEqualTo(0.04); // the seed's batch-norm schedule
-        assertThat(p.learningRateDecay()).isEqualTo(0.9);
-        assertThat(p.learningRateDecaySteps()).isEqualTo(1000);
-        assertThat(p.maxBrightnessDelta()).isEqualTo(63);
+        assertThat(TrainingPlans.fromJson("batchnorm", job.plan())).isEqualTo(new TrainingPlan("batchnorm", null,
+                new Recipe(10, 128, new LearningRate(0.04, 0.9, 1000), 42, new Augmentation(true, true, 63, 0.2, 1.8),
+                        0.1, 0.1, 10)));
+    }
+
+    /** Every field of the plan set to something other than its default, and every one arrives. */
+    static final String EVERY_FIELD = """
+            {"architecture":"baseline","modelName":"every-field","epochs":7,"maxSteps":4,"batchSize":20,
+             "learningRate":0.01,"learningRateDecay":0.5,"learningRateDecaySteps":2,"seed":7,"randomCrop":false,
+             "flip":false,"maxBrightnessDelta":10,"minContrast":0.5,"maxContrast":1.5,"weightStddev":0.05,
+             "biasInit":0.2,"trainAccuracyEvery":3}""";
+
+    static final TrainingPlan EVERY_FIELD_PLAN = new TrainingPlan("baseline", 4L, new Recipe(7, 20,
+            new LearningRate(0.01, 0.5, 2), 7, new Augmentation(false, false, 10, 0.5, 1.5), 0.05, 0.2, 3));
+
+    @Test
+    void everyFieldOfTheRequestReachesThePlanAndTheView() throws Exception {
+        when(jobs.submit(any())).thenAnswer(call -> new JobStore.Submitted(queued(call.getArgument(0)), true));
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON).content(EVERY_FIELD))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.plan.maxSteps").value(4))
+                .andExpect(jsonPath("$.plan.recipe.epochs").value(7))
+                .andExpect(jsonPath("$.plan.recipe.learningRate.decaySteps").value(2))
+                .andExpect(jsonPath("$.plan.recipe.augmentation.maxContrast").value(1.5))
+                .andExpect(jsonPath("$.plan.recipe.trainAccuracyEvery").value(3));
+
+        ArgumentCaptor<NewJob> submitted = ArgumentCaptor.forClass(NewJob.class);
+        verify(jobs).submit(submitted.capture());
+        assertThat(TrainingPlans.fromJson("baseline", submitted.getValue().plan())).isEqualTo(EVERY_FIELD_PLAN);
+        assertThat(submitted.getValue().modelName()).isEqualTo("every-field");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "\"foo\":1                | foo                | unknown field",
+            "\"max_steps\":5          | max_steps          | unknown field",
+            "\"epochs\":2.5           | epochs             | whole number",
+            "\"epochs\":\"two\"       | epochs             | whole number",
+            "\"maxSteps\":\"5\"       | maxSteps           | whole number",
+            "\"epochs\":1e3000        | epochs             | whole number",
+            "\"seed\":1e3000          | seed               | whole number",
+            "\"flip\":1               | flip               | true or false",
+            "\"flip\":\"yes\"         | flip               | true or false",
+            "\"learningRate\":\"0.1\" | learningRate       | number",
+            "\"modelName\":5          | modelName          | string",
+            "\"learningRate\":1e3000  | learningRate       | less than or equal to 10"})
+    void aWrongFieldIsA400NamingItAndWhy(String field, String name, String why) throws Exception {
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\"," + field + "}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:invalid-request"))
+                .andExpect(jsonPath("$.errors.length()").value(1))
+                .andExpect(jsonPath("$.errors[0].field").value(name))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString(why)))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith(name + ": ")));
+        verify(jobs, never()).submit(any());
+    }
+
+    @Test
+    void anUnknownFieldsProblemListsTheKnownOnes() throws Exception {
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\",\"max_steps\":5}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("maxSteps")))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("trainAccuracyEvery")));
+    }
+
+    @Test
+    void malformedJsonIsA400WithItsPosition() throws Exception {
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\",\n \"epochs\": }"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("line 2, column")));
+        verify(jobs, never()).submit(any());
+    }
+
+    @Test
+    void fieldsThatDoNotFitTogetherAreA400NotA500() throws Exception {
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\",\"minContrast\":2,\"maxContrast\":1}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("contrast range")));
+        verify(jobs, never()).submit(any());
+    }
+
+    @Test
+    void theIdempotencyDigestIsOfTheEffectiveRequestAndTheCallerIsTheCurrentPrincipal() throws Exception {
+        ArgumentCaptor<NewJob> submitted = ArgumentCaptor.forClass(NewJob.class);
+        when(jobs.submit(submitted.capture())).thenAnswer(call -> new JobStore.Submitted(queued(call.getArgument(0)), true));
+        org.springframework.security.core.context.SecurityContextHolder.getContext().setAuthentication(
+                new org.springframework.security.authentication.TestingAuthenticationToken("trainer-7", null));
+        for (String body : new String[]{"{\"architecture\":\"baseline\"}", "{\"architecture\":\"baseline\",\"epochs\":10}",
+                "{\"architecture\":\"baseline\",\"epochs\":11}", "{\"architecture\":\"baseline\",\"modelName\":\"other\"}"}) {
+            mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", "k")
+                    .content(body)).andExpect(status().isAccepted());
+        }
+
+        var digests = submitted.getAllValues().stream().map(NewJob::requestSha256).toList();
+        assertThat(digests.get(0)).hasSize(64).isEqualTo(digests.get(1)); // spelling out a default asks for the same
+        assertThat(digests.get(2)).isNotEqualTo(digests.get(0));
+        assertThat(digests.get(3)).isNotEqualTo(digests.get(0)).isNotEqualTo(digests.get(2));
+        assertThat(submitted.getAllValues()).extracting(NewJob::caller).containsOnly("trainer-7");
+    }
+
+    @Test
+    void aKeyReusedWithAnotherBodyIsA422Problem() throws Exception {
+        when(jobs.submit(any())).thenThrow(new IdempotencyKeyReusedException("k", "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11"));
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", "k")
+                        .content("{\"architecture\":\"baseline\"}"))
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:idempotency-key-reused"))
+                .andExpect(jsonPath("$.jobId").value("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11"))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("different request body")));
     }
 
     @Test
