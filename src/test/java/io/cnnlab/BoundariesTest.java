@@ -85,20 +85,32 @@ class BoundariesTest {
     }
 
     /**
-     * A public class must be used from another package; one only its own package uses is an internal and stays
-     * package-private, so the next developer can change it without reading the rest of the service.
+     * A public class must be used from another package of the service or by the benchmarks (src/bench, outside the
+     * jar); one only its own package uses is an internal and stays package-private, so the next developer can change
+     * it without reading the rest of the service.
      */
     @Test
     void internalsArePackagePrivate() {
+        Set<String> usedElsewhere = new TreeSet<>();
+        JavaClasses benchmarks = new ClassFileImporter().importPackages("io.cnnlab.benchmark");
+        for (JavaClasses users : List.of(main, benchmarks)) {
+            for (JavaClass user : users) {
+                user.getDirectDependenciesFromSelf().stream()
+                        .filter(d -> !d.getTargetClass().getPackageName().equals(user.getPackageName()))
+                        .forEach(d -> usedElsewhere.add(d.getTargetClass().getName()));
+                // a type that only travels through another package's calls (a parameter, a result) is used there too
+                user.getMethodCallsFromSelf().stream()
+                        .filter(call -> !call.getTargetOwner().getPackageName().equals(user.getPackageName()))
+                        .forEach(call -> {
+                            call.getTarget().getRawParameterTypes().forEach(t -> usedElsewhere.add(t.getName()));
+                            usedElsewhere.add(call.getTarget().getRawReturnType().getName());
+                        });
+            }
+        }
         Set<String> publicButOnlyUsedAtHome = new TreeSet<>();
         for (JavaClass type : main) {
-            if (!type.getModifiers().contains(JavaModifier.PUBLIC) || type.isNestedClass() || isEntryPoint(type)) {
-                continue;
-            }
-            boolean usedElsewhere = type.getDirectDependenciesToSelf().stream()
-                    .map(d -> d.getOriginClass().getPackageName())
-                    .anyMatch(p -> !p.equals(type.getPackageName()));
-            if (!usedElsewhere) {
+            if (type.getModifiers().contains(JavaModifier.PUBLIC) && !type.isNestedClass() && !isEntryPoint(type)
+                    && !usedElsewhere.contains(type.getName())) {
                 publicButOnlyUsedAtHome.add(type.getName());
             }
         }

@@ -9,7 +9,7 @@ import io.cnnlab.datasets.Cifar10Reader;
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.nativeruntime.NativeBackend;
 import io.cnnlab.training.EpochMetrics;
-import io.cnnlab.training.Evaluator;
+import io.cnnlab.evaluation.Evaluator;
 import io.cnnlab.training.NetworkSnapshot;
 import io.cnnlab.training.Networks;
 import io.cnnlab.training.StepProgress;

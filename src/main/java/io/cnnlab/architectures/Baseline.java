@@ -8,7 +8,7 @@ import static io.cnnlab.architectures.SeedLayers.graph;
 import static io.cnnlab.architectures.SeedLayers.maxPool2x2;
 
 /** The book's CIFAR-10 network: two 5x5 convolutions with max pooling, a 5x5 convolution to 10 maps, average pool. */
-public final class Baseline implements Architecture {
+final class Baseline implements Architecture {
 
     @Override
     public String name() {

@@ -14,7 +14,7 @@ import static io.cnnlab.architectures.SeedLayers.relu;
  * The seed's third technique: batch normalisation (decay 0.9) between conv+bias and ReLU in conv1 and conv2.
  * Batch statistics while training, moving averages at inference: DL4J switches on its train flag like the seed's.
  */
-public final class Batchnorm implements Architecture {
+final class Batchnorm implements Architecture {
 
     @Override
     public String name() {

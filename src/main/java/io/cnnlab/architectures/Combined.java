@@ -34,7 +34,7 @@ import static io.cnnlab.architectures.SeedLayers.relu;
  * normalisation), {@code combined-no-factorisation} (each k x 1 + 1 x k pair is one k x k convolution),
  * {@code combined-single-branch} (each block is only its 3x1 + 1x3 branch, as wide as the whole block was).
  */
-public final class Combined implements Architecture {
+final class Combined implements Architecture {
 
     /** One branch of a block: a k x k kernel (k = 1: a 1x1 convolution) to {@code width} maps via {@code inner}. */
     private record Branch(int kernel, int inner, int width) {

@@ -8,7 +8,7 @@ import static io.cnnlab.architectures.SeedLayers.graph;
 import static io.cnnlab.architectures.SeedLayers.maxPool2x2;
 
 /** The seed's first technique: the second 5x5 convolution split into 5x1 then 1x5, each with bias and ReLU. */
-public final class Factorized implements Architecture {
+final class Factorized implements Architecture {
 
     @Override
     public String name() {

@@ -9,7 +9,7 @@ import static io.cnnlab.architectures.SeedLayers.graph;
 import static io.cnnlab.architectures.SeedLayers.maxPool2x2;
 
 /** The seed's second technique: conv2 runs 1x1, 3x3, 5x5 and 7x7 kernels side by side and concatenates 4x64 maps. */
-public final class Multibranch implements Architecture {
+final class Multibranch implements Architecture {
 
     @Override
     public String name() {

@@ -2,7 +2,7 @@ package io.cnnlab.inference;
 
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.networks.InputDescription;
-import io.cnnlab.training.Evaluator;
+import io.cnnlab.evaluation.Evaluator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

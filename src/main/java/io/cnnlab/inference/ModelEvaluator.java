@@ -5,8 +5,8 @@ import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.datasets.TrainingData;
 import io.cnnlab.models.ModelConflictException;
 import io.cnnlab.models.ModelVersion;
-import io.cnnlab.training.Evaluation;
-import io.cnnlab.training.Evaluator;
+import io.cnnlab.evaluation.Evaluation;
+import io.cnnlab.evaluation.Evaluator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.springframework.stereotype.Service;
 

@@ -3,7 +3,7 @@ package io.cnnlab.networks;
 import java.io.IOException;
 
 /** A model file or upload that {@link ModelFormat} refuses to read; the message says why. */
-public class UnreadableModelException extends IOException {
+class UnreadableModelException extends IOException {
 
     UnreadableModelException(String message) {
         super(message);

@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * owns. Versions go first, so that a job whose version has just gone can go in the same sweep.
  */
 @Service
-public class Retention {
+class Retention {
 
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
     private static final int BATCH = 500;

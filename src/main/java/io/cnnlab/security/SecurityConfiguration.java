@@ -33,7 +33,7 @@ import java.net.UnknownHostException;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SecurityProperties.class)
-public class SecurityConfiguration {
+class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
     /** Everything from this origin only: the dashboard has no inline script or style, and nothing may frame it. */

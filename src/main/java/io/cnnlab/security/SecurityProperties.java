@@ -21,7 +21,7 @@ import java.util.Set;
  */
 @Validated
 @ConfigurationProperties("cnn.security")
-public record SecurityProperties(Boolean enabled, @Valid List<Key> keys) {
+record SecurityProperties(Boolean enabled, @Valid List<Key> keys) {
 
     public SecurityProperties {
         keys = keys == null ? List.of() : List.copyOf(keys);

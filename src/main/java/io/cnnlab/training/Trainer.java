@@ -1,5 +1,7 @@
 package io.cnnlab.training;
 
+import io.cnnlab.evaluation.Evaluator;
+import io.cnnlab.evaluation.Evaluation;
 import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.datasets.Batch;
 import io.cnnlab.datasets.BatchSource;

@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.evaluation.Evaluator;
 import io.cnnlab.CnnProperties;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.datasets.Preprocessing;

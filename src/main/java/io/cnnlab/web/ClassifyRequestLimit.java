@@ -6,9 +6,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 import org.springframework.web.servlet.HandlerExceptionResolver;
@@ -19,10 +16,9 @@ import java.io.IOException;
  * Multipart classify requests have their own size limit ({@code cnn.inference.max-request-bytes}), checked from the
  * declared Content-Length before the multipart resolver reads a byte: the service's multipart limits are the model
  * import's, far larger. A multipart classify without a length (chunked) is refused, as its size could only be found
- * by reading it.
+ * by reading it. Registered by {@link ClassifyRequestLimit.Registration}, not scanned: controller slices do not need
+ * the inference settings it reads.
  */
-@Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ClassifyRequestLimit extends OncePerRequestFilter {
 
     /** A multipart classify request that does not declare its length (411). */
@@ -66,5 +62,19 @@ class ClassifyRequestLimit extends OncePerRequestFilter {
         // the body is not read; the connection is closed after the answer rather than drained
         response.setHeader("Connection", "close");
         problems.resolveException(request, response, null, refused);
+    }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class Registration {
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.boot.web.servlet.FilterRegistrationBean<ClassifyRequestLimit> classifyRequestLimit(
+                InferenceProperties properties,
+                @Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems) {
+            var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
+                    new ClassifyRequestLimit(properties, problems));
+            registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 10);
+            return registration;
+        }
     }
 }

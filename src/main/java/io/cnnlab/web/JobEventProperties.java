@@ -19,7 +19,7 @@ import java.time.Duration;
  */
 @Validated
 @ConfigurationProperties("cnn.events")
-public record JobEventProperties(@DefaultValue("16") @Positive int maxPerJob,
+record JobEventProperties(@DefaultValue("16") @Positive int maxPerJob,
                                  @DefaultValue("8") @Positive int maxPerCaller,
                                  @DefaultValue("5m") Duration timeout,
                                  @DefaultValue("15s") Duration heartbeat,

@@ -19,7 +19,7 @@ import jakarta.validation.constraints.Pattern;
  */
 @Schema(description = "Only architecture is required; each omitted field takes the value of the network's recipe "
         + "(GET /api/v1/architectures, field 'recipe').")
-public record TrainingJobRequest(
+record TrainingJobRequest(
         @Schema(description = "network variant", example = "factorized", requiredMode = Schema.RequiredMode.REQUIRED)
         @NotBlank @Pattern(regexp = "[a-z0-9_-]{1,64}") String architecture,
         @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")

@@ -13,7 +13,7 @@ import java.time.Instant;
  * A training job as the API shows it: stored state with the live progress of a running job laid over it, and the
  * plan it trains with (its network's recipe with the request's fields laid over it).
  */
-public record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
+record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,

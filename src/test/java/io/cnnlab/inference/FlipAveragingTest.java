@@ -6,8 +6,8 @@ import io.cnnlab.datasets.CifarFixtures;
 import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.networks.InputDescription;
-import io.cnnlab.training.Evaluation;
-import io.cnnlab.training.Evaluator;
+import io.cnnlab.evaluation.Evaluation;
+import io.cnnlab.evaluation.Evaluator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 

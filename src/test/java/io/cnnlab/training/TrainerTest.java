@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import io.cnnlab.evaluation.Evaluator;
 import io.cnnlab.networks.ModelFormat;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.LearningRate;

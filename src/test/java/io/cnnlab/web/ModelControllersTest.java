@@ -132,9 +132,9 @@ class ModelControllersTest {
     @Test
     void anEvaluationAsksForFlipAveragingOnlyWhenTold() throws Exception {
         when(registry.version("cats", 2)).thenReturn(V2);
-        var plain = new io.cnnlab.training.Evaluation(0.9, 0.71, 10_000);
+        var plain = new io.cnnlab.evaluation.Evaluation(0.9, 0.71, 10_000);
         when(evaluator.evaluate(V2, true)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
-                plain, new io.cnnlab.training.Evaluation(0.85, 0.73, 10_000), 4.2));
+                plain, new io.cnnlab.evaluation.Evaluation(0.85, 0.73, 10_000), 4.2));
         when(evaluator.evaluate(V2, false)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
                 plain, null, 2.1));
 

@@ -1,4 +1,4 @@
-package io.cnnlab.training;
+package io.cnnlab.evaluation;
 
 import io.cnnlab.datasets.Batch;
 import io.cnnlab.datasets.BatchSource;

@@ -1,4 +1,4 @@
-package io.cnnlab.training;
+package io.cnnlab.evaluation;
 
 /**
  * Loss and accuracy of a network on a labelled set.
