@@ -87,6 +87,19 @@ public class TrainingJobs {
      *
      * @throws JobStateConflictException when the job has already finished
      */
+    /**
+     * Deletes a finished job with its metrics and checkpoint rows (the caller deletes the checkpoint files).
+     *
+     * @throws JobStateConflictException when the job is queued or running: cancel it first
+     */
+    public void delete(String id) {
+        TrainingJob job = get(id);
+        if (!store.deleteFinished(id)) {
+            throw new JobStateConflictException("job %s is %s; only finished jobs can be deleted (cancel it first)"
+                    .formatted(id, store.find(id).map(TrainingJob::state).orElse(job.state())));
+        }
+    }
+
     public TrainingJob cancel(String id) {
         TrainingJob job = get(id);
         if (job.state().isFinal()) {

@@ -66,9 +66,7 @@ public class ModelRegistry {
                                  Double testAccuracy, long parameters, List<String> labels, InputStream network) {
         ModelNames.checkName(name);
         changing();
-        // names are directories: on a case-insensitive file system "Cats" would write into "cats"
-        ModelNames.checkNoCaseCollision(name, jdbc.sql("select distinct name from model_version where lower(name) = ?")
-                .param(ModelNames.folded(name)).query(String.class).list());
+        checkNameAvailable(name);
         if (jobId != null) {
             Optional<ModelVersion> existing = query("where job_id = ?", jobId).stream().findFirst();
             if (existing.isPresent()) {
@@ -92,6 +90,17 @@ public class ModelRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Refuses a name that differs from a registered model's only in case (names are directories: on a
+     * case-insensitive file system "Cats" would write into "cats"). Job submission asks before training, registration
+     * again before writing.
+     */
+    public void checkNameAvailable(String name) {
+        ModelNames.checkNoCaseCollision(ModelNames.checkName(name),
+                jdbc.sql("select distinct name from model_version where lower(name) = ?")
+                        .param(ModelNames.folded(name)).query(String.class).list());
     }
 
     public List<Model> models() {

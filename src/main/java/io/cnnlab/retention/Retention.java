@@ -2,6 +2,7 @@ package io.cnnlab.retention;
 
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.jobs.JobStore;
+import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelConflictException;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
@@ -22,7 +23,7 @@ import java.util.stream.Collectors;
  * owns. Versions go first, so that a job whose version has just gone can go in the same sweep.
  */
 @Service
-class Retention {
+public class Retention {
 
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
     private static final int BATCH = 500;
@@ -31,14 +32,16 @@ class Retention {
     public record Swept(int versions, int checkpointSets, int jobs, int orphanDirectories) {
     }
 
-    private final JobStore jobs;
+    private final JobStore store;
+    private final TrainingJobs jobs;
     private final CheckpointStore checkpoints;
     private final ModelRegistry models;
     private final RetentionProperties properties;
     private final Clock clock;
 
-    Retention(JobStore jobs, CheckpointStore checkpoints, ModelRegistry models, RetentionProperties properties,
-              Clock clock) {
+    Retention(JobStore store, TrainingJobs jobs, CheckpointStore checkpoints, ModelRegistry models,
+              RetentionProperties properties, Clock clock) {
+        this.store = store;
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.models = models;
@@ -46,11 +49,19 @@ class Retention {
         this.clock = clock;
     }
 
+    /**
+     * Deletes one finished job at a user's request: its row, metrics and checkpoints (a model version it became stays).
+     */
+    public void deleteJob(String id) {
+        jobs.delete(id);
+        checkpoints.deleteAll(id);
+    }
+
     public Swept sweep() {
         Instant now = clock.instant();
         int versions = deleteOldVersions();
         int checkpointSets = 0;
-        for (String id : jobs.finishedBefore(now.minus(properties.checkpointsOfFinishedJobs()), BATCH)) {
+        for (String id : store.finishedBefore(now.minus(properties.checkpointsOfFinishedJobs()), BATCH)) {
             if (!checkpoints.list(id).isEmpty()) {
                 checkpoints.deleteAll(id);
                 checkpointSets++;
@@ -59,13 +70,13 @@ class Retention {
         Set<String> jobsWithVersions = models.models().stream().flatMap(m -> m.versions().stream())
                 .map(ModelVersion::jobId).filter(Objects::nonNull).collect(Collectors.toSet());
         int deletedJobs = 0;
-        for (String id : jobs.finishedBefore(now.minus(properties.finishedJobs()), BATCH)) {
-            if (!jobsWithVersions.contains(id) && jobs.deleteFinished(id)) {
+        for (String id : store.finishedBefore(now.minus(properties.finishedJobs()), BATCH)) {
+            if (!jobsWithVersions.contains(id) && store.deleteFinished(id)) {
                 checkpoints.deleteAll(id);
                 deletedJobs++;
             }
         }
-        int orphans = checkpoints.sweepOrphans(jobs.ids());
+        int orphans = checkpoints.sweepOrphans(store.ids());
         Swept swept = new Swept(versions, checkpointSets, deletedJobs, orphans);
         if (versions + checkpointSets + deletedJobs + orphans > 0) {
             log.info("retention deleted {} model version(s), the checkpoints of {} finished job(s), {} job(s) and {} "

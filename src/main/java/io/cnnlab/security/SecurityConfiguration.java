@@ -105,7 +105,7 @@ class SecurityConfiguration {
                 .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel",
                         "/api/v1/models/*/versions", "/api/v1/models/*/versions/*/evaluation").hasRole(Role.TRAINER.name())
                 .requestMatchers(HttpMethod.PUT, "/api/v1/models/**").hasRole(Role.TRAINER.name())
-                .requestMatchers(HttpMethod.DELETE, "/api/v1/models/**").hasRole(Role.TRAINER.name())
+                .requestMatchers(HttpMethod.DELETE, "/api/v1/models/**", "/api/v1/training-jobs/*").hasRole(Role.TRAINER.name())
                 .anyRequest().denyAll()).build();
     }
 

@@ -9,6 +9,8 @@ import io.cnnlab.jobs.JobStore;
 import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.retention.Retention;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.jobs.IdempotencyKeyReusedException;
 import io.cnnlab.training.TrainingPlan;
@@ -25,6 +27,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -51,10 +54,14 @@ class TrainingJobController {
     private final CheckpointStore checkpoints;
     private final Architectures architectures;
     private final JobEventStreams events;
+    private final ModelRegistry models;
+    private final Retention retention;
 
     TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures,
-                          JobEventStreams events) {
+                          JobEventStreams events, ModelRegistry models, Retention retention) {
         this.jobs = jobs;
+        this.models = models;
+        this.retention = retention;
         this.checkpoints = checkpoints;
         this.architectures = architectures;
         this.events = events;
@@ -85,6 +92,7 @@ class TrainingJobController {
         }
         TrainingPlan plan = request.toPlan(architectures.get(request.architecture()));
         String modelName = request.modelName() != null ? request.modelName() : request.architecture();
+        models.checkNameAvailable(modelName);
         // the effective request: a body that spells out a default asks for the same job as one that omits it
         String requestSha256 = TrainingPlans.sha256(plan, modelName);
         JobStore.Submitted submitted = jobs.submit(new NewJob(request.architecture(), modelName,
@@ -129,6 +137,15 @@ class TrainingJobController {
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "-metrics.csv\"")
                 .body(CsvTable.ofRecords(EpochRecord.class, jobs.metrics(checked(id))).render());
+    }
+
+    @DeleteMapping("/{id}")
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a finished job",
+            description = "Its metrics and checkpoints go with it; a model version it became stays. 409 while the job "
+                    + "is queued or running (cancel it first).")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        retention.deleteJob(checked(id));
+        return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/{id}/cancel")

@@ -4,7 +4,10 @@ import io.cnnlab.ServiceFixture;
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * jobs they came from, and everything of the job still running.
  */
 @DirtiesContext
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RetentionTest {
 
@@ -64,6 +68,7 @@ class RetentionTest {
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
+    @Order(1)
     void aSweepDeletesWhatIsNoLongerNeededAndNothingElse() throws Exception {
         String first = trained();
         String second = trained();
@@ -99,6 +104,31 @@ class RetentionTest {
 
         assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0));
         send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
+    }
+
+    @Test
+    @Order(2)
+    void aUserDeletesAFinishedJobButNotOneThatRunsAndCannotReuseANameInAnotherCase() throws Exception {
+        String finished = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"Cased\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> state(finished).equals("SUCCEEDED"));
+        String running = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"later\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> state(running).equals("RUNNING"));
+
+        HttpResponse<String> refused = send("DELETE", "/api/v1/training-jobs/" + running, null);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(json.readTree(refused.body()).get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:state-conflict");
+        assertThat(send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(204);
+        assertThat(status("/api/v1/training-jobs/" + finished)).isEqualTo(404);
+        assertThat(home.resolve("checkpoints").resolve(finished)).doesNotExist();
+        assertThat(registry.model("Cased").versions()).as("the version the job became stays").hasSize(1);
+        assertThat(send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> collision = send("POST", "/api/v1/training-jobs",
+                "{\"architecture\":\"baseline\",\"epochs\":1,\"modelName\":\"cased\"}");
+        assertThat(collision.statusCode()).as("refused before training, not after").isEqualTo(409);
+        assertThat(json.readTree(collision.body()).get("detail").asString()).contains("'Cased'");
+        send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
+        await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("CANCELLED"));
     }
 
     /** A one-epoch job that becomes the next version of model "kept"; its id once it has succeeded. */

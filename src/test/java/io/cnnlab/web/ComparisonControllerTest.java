@@ -52,6 +52,12 @@ class ComparisonControllerTest {
     @MockitoBean
     CheckpointStore checkpoints;
 
+    @MockitoBean
+    io.cnnlab.models.ModelRegistry models;
+
+    @MockitoBean
+    io.cnnlab.retention.Retention retention;
+
     private static TrainingJob job(String id, String architecture) {
         return new TrainingJob(id, architecture, "my,model", JobState.SUCCEEDED, null, Instant.EPOCH, Instant.EPOCH,
                 Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1);

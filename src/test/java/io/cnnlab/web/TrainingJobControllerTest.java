@@ -66,6 +66,12 @@ class TrainingJobControllerTest {
     @MockitoBean
     CheckpointStore checkpoints;
 
+    @MockitoBean
+    io.cnnlab.models.ModelRegistry models;
+
+    @MockitoBean
+    io.cnnlab.retention.Retention retention;
+
     private static TrainingJob queued(NewJob job) {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", job.architecture(), job.modelName(), JobState.QUEUED,
                 job.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0);
