@@ -242,6 +242,30 @@ class TrainingJobControllerTest {
     }
 
     @Test
+    void anUnexpectedIllegalArgumentIsA500ThatDoesNotEchoItsText() throws Exception {
+        when(jobs.cancel("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11"))
+                .thenThrow(new IllegalArgumentException("Op [conv2d] failed: internal buffer 0x7f3a"));
+
+        mvc.perform(post("/api/v1/training-jobs/6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11/cancel"))
+                .andExpect(status().isInternalServerError())
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:internal-error"))
+                .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("0x7f3a"))));
+    }
+
+    @Test
+    void aModelNameTakenInAnotherCaseIsAModelConflictWithItsOwnTitle() throws Exception {
+        org.mockito.Mockito.doThrow(new io.cnnlab.models.ModelConflictException("model name 'Cats' differs from 'cats' only in case"))
+                .when(models).checkNameAvailable("Cats");
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\",\"modelName\":\"Cats\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:model-conflict"))
+                .andExpect(jsonPath("$.title").value("Conflicts with the model's state"));
+        verify(jobs, never()).submit(any());
+    }
+
+    @Test
     void aBadIdempotencyKeyOrAMalformedIdIsRefused() throws Exception {
         mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
                         .header("Idempotency-Key", "has spaces in it").content("{\"architecture\":\"baseline\"}"))
