@@ -37,7 +37,7 @@ class CheckpointStoreTest {
         store = new CheckpointStore(new CnnProperties(home, home.resolve("data"), null),
                 new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60), jdbc,
                 Clock.systemUTC());
-        jdbc.sql("insert into training_job (id, architecture, model_name, state, parameters, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
+        jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
                 .params(job, Timestamp.from(Instant.now())).update();
     }
 
