@@ -6,6 +6,8 @@ import io.cnnlab.jobs.TrainingProperties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.io.IOException;
@@ -23,21 +25,28 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Checkpoint files and their rows, in H2 and in PostgreSQL. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class CheckpointStoreTest {
 
     @TempDir
     Path home;
 
-    private final JdbcClient jdbc = TestDatabase.create();
+    private final JdbcClient jdbc;
     private final String job = UUID.randomUUID().toString();
     private CheckpointStore store;
+
+    CheckpointStoreTest(TestDatabase database) {
+        this.jdbc = database.create();
+    }
 
     @BeforeEach
     void setUp() {
         store = new CheckpointStore(new CnnProperties(home, home.resolve("data"), null),
                 new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60), jdbc,
                 Clock.systemUTC());
-        jdbc.sql("insert into training_job (id, architecture, model_name, state, parameters, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
+        jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
                 .params(job, Timestamp.from(Instant.now())).update();
     }
 
