@@ -32,13 +32,14 @@ public final class PostgresServer {
 
     private static final String SUPERUSER = "postgres";
     private static final Path INSTALLATIONS = Path.of("/usr/lib/postgresql");
-    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private static PostgresServer instance;
 
     private final Path bin;
     private final Path dir;
     private final int port;
+    private String schemas;
 
     private PostgresServer(Path bin, Path dir, int port) {
         this.bin = bin;
@@ -54,16 +55,33 @@ public final class PostgresServer {
         return instance;
     }
 
-    /** Creates an empty database and answers its JDBC URL (user {@code postgres}, no password). */
+    /** Creates an empty database and answers its JDBC URL (user {@link #user()}, no password). */
     public String createDatabase() {
-        String name = "test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-        try (Connection connection = unpooled(url("postgres")).getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("create database " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create database " + name + " on " + url("postgres"), e);
-        }
+        String name = "test_" + SEQUENCE.incrementAndGet();
+        execute(url("postgres"), "create database " + name);
         return url(name);
+    }
+
+    /**
+     * Creates an empty schema in the store tests' shared database and answers a JDBC URL whose connections work in
+     * it: as isolated as a database for the migrations and the stores, and far quicker to make than one.
+     */
+    public synchronized String createSchema() {
+        if (schemas == null) {
+            schemas = createDatabase();
+        }
+        String name = "test_" + SEQUENCE.incrementAndGet();
+        execute(schemas, "create schema " + name);
+        return schemas + "?currentSchema=" + name;
+    }
+
+    private static void execute(String url, String sql) {
+        try (Connection connection = unpooled(url).getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run '" + sql + "' on " + url, e);
+        }
     }
 
     private String url(String database) {

@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * A fresh database with the service's own migrations, for store tests without Spring: in-memory H2 (the embedded
- * default) or a new database on the test run's PostgreSQL cluster (the shared store).
+ * default) or a new schema on the test run's PostgreSQL cluster (the shared store).
  */
 public enum TestDatabase {
 
@@ -26,7 +26,7 @@ public enum TestDatabase {
     POSTGRESQL {
         @Override
         public DataSource empty() {
-            return PostgresServer.dataSource(PostgresServer.get().createDatabase());
+            return PostgresServer.dataSource(PostgresServer.get().createSchema());
         }
     };
 
