@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * A throwaway PostgreSQL cluster for the test run, from Debian's binaries (package {@code postgresql}): created in a
  * temporary directory, listening on a free port of 127.0.0.1 only, fsync off, started once per JVM on first use and
- * removed by a shutdown hook. Each caller takes its own fresh database.
+ * removed by a shutdown hook. Each caller takes its own fresh database (the service) or schema (the store tests).
  *
  * <p>initdb and postgres refuse to run as root: as root (here and in CI) they run as the {@code postgres} user.
  */
@@ -35,6 +35,7 @@ public final class PostgresServer {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private static PostgresServer instance;
+    private static RuntimeException failure;
 
     private final Path bin;
     private final Path dir;
@@ -47,10 +48,18 @@ public final class PostgresServer {
         this.port = port;
     }
 
-    /** The JVM's cluster, started on the first call. */
+    /** The JVM's cluster, started on the first call; a failed start fails every later call the same way, at once. */
     public static synchronized PostgresServer get() {
+        if (failure != null) {
+            throw failure;
+        }
         if (instance == null) {
-            instance = start();
+            try {
+                instance = start();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
         }
         return instance;
     }
