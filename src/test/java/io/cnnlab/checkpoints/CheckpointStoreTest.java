@@ -6,6 +6,8 @@ import io.cnnlab.jobs.TrainingProperties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.io.IOException;
@@ -23,14 +25,21 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Checkpoint files and their rows, in H2 and in PostgreSQL. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class CheckpointStoreTest {
 
     @TempDir
     Path home;
 
-    private final JdbcClient jdbc = TestDatabase.create();
+    private final JdbcClient jdbc;
     private final String job = UUID.randomUUID().toString();
     private CheckpointStore store;
+
+    CheckpointStoreTest(TestDatabase database) {
+        this.jdbc = database.create();
+    }
 
     @BeforeEach
     void setUp() {

@@ -1,6 +1,8 @@
 package io.cnnlab.jobs;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,15 +15,23 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The store on the service's real migrations in H2. */
+/** The store on the service's real migrations, in H2 and in PostgreSQL. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class JdbcJobStoreTest {
 
     /** The store never reads the plan: any text goes in and comes back as it was. */
     private static final String PLAN = "{\"any\":\"document\",\"the\":[\"store\",\"does not read\"]}";
     private static final String SHA = "a".repeat(64);
 
-    private final JdbcJobStore store = new JdbcJobStore(TestDatabase.create());
+    private final TestDatabase database;
+    private final JdbcJobStore store;
     private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
+
+    JdbcJobStoreTest(TestDatabase database) {
+        this.database = database;
+        this.store = new JdbcJobStore(database.create());
+    }
 
     private TrainingJob submit(String key) {
         return submit("alice", key, SHA).job();
@@ -76,7 +86,7 @@ class JdbcJobStoreTest {
 
     @Test
     void aRowOfTheVersion2SchemaReadsBackAfterTheUpgradeWithItsPlanAndKey() {
-        javax.sql.DataSource db = TestDatabase.empty();
+        javax.sql.DataSource db = database.empty();
         TestDatabase.migrate(db, "2");
         String old = "{\"epochs\":3,\"maxSteps\":500,\"batchSize\":64,\"learningRate\":0.04,\"learningRateDecay\":0.9,"
                 + "\"learningRateDecaySteps\":700,\"seed\":7,\"randomCrop\":false,\"flip\":true,\"maxBrightnessDelta\":20.0,"

@@ -1,37 +1,51 @@
 package io.cnnlab.jobs;
 
+import io.cnnlab.PostgresServer;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import javax.sql.DataSource;
 import java.util.UUID;
 
-/** A fresh in-memory H2 with the service's own migrations, for store tests without Spring. */
-public final class TestDatabase {
+/**
+ * A fresh database with the service's own migrations, for store tests without Spring: in-memory H2 (the embedded
+ * default) or a new schema on the test run's PostgreSQL cluster (the shared store).
+ */
+public enum TestDatabase {
 
-    private TestDatabase() {
-    }
+    H2 {
+        @Override
+        public DataSource empty() {
+            JdbcDataSource dataSource = new JdbcDataSource();
+            dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+            dataSource.setUser("sa");
+            return dataSource;
+        }
+    },
+    POSTGRESQL {
+        @Override
+        public DataSource empty() {
+            return PostgresServer.dataSource(PostgresServer.get().createSchema());
+        }
+    };
 
-    public static JdbcClient create() {
-        return JdbcClient.create(dataSource());
-    }
+    /** A fresh database without any migration applied. */
+    public abstract DataSource empty();
 
-    public static javax.sql.DataSource dataSource() {
-        javax.sql.DataSource dataSource = empty();
+    /** A fresh database with every migration applied. */
+    public DataSource dataSource() {
+        DataSource dataSource = empty();
         migrate(dataSource, "latest");
         return dataSource;
     }
 
-    /** A fresh database without any migration applied. */
-    public static javax.sql.DataSource empty() {
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
-        dataSource.setUser("sa");
-        return dataSource;
+    public JdbcClient create() {
+        return JdbcClient.create(dataSource());
     }
 
     /** Applies the service's migrations up to {@code version} ("latest" for all), as an upgrade would. */
-    public static void migrate(javax.sql.DataSource dataSource, String version) {
+    public static void migrate(DataSource dataSource, String version) {
         Flyway.configure().dataSource(dataSource).target(version).load().migrate();
     }
 }

@@ -4,6 +4,8 @@ import io.cnnlab.CnnProperties;
 import io.cnnlab.jobs.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,13 +21,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The registry answers reads from memory; every change must show at once, and an uncommitted one never. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class ModelRegistryTest {
 
     @TempDir
     Path home;
 
-    private final DataSource dataSource = TestDatabase.dataSource();
-    private final TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    private final DataSource dataSource;
+    private final TransactionTemplate transaction;
+
+    ModelRegistryTest(TestDatabase database) {
+        this.dataSource = database.dataSource();
+        this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
 
     private ModelRegistry registry() {
         return new ModelRegistry(new CnnProperties(home, home.resolve("data"), null), JdbcClient.create(dataSource),
