@@ -96,7 +96,33 @@ class ClassificationController {
         if (body.images() == null) {
             throw new InvalidRequestException("expected {\"images\": [\"<base64>\", ...]}");
         }
-        return classifier.classify(resolve(name, version, alias), Images.base64(body.images()), topK, flip);
+        return classifier.classify(resolve(name, version, alias),
+                Images.base64(new java.util.AbstractList<>() { // lazy: each is stripped when its turn to be decoded comes
+                    @Override
+                    public String get(int index) {
+                        return withoutDataUrlPrefix(body.images().get(index));
+                    }
+
+                    @Override
+                    public int size() {
+                        return body.images().size();
+                    }
+                }), topK, flip);
+    }
+
+    /**
+     * A {@code data:image/png;base64,...} URL (what a browser's FileReader gives) is its base64 part; any other
+     * string is taken as base64 as it is.
+     */
+    static String withoutDataUrlPrefix(String image) {
+        if (image == null || !image.regionMatches(true, 0, "data:", 0, 5)) {
+            return image;
+        }
+        int comma = image.indexOf(',');
+        if (comma < 0 || !image.substring(0, comma).toLowerCase(java.util.Locale.ROOT).endsWith(";base64")) {
+            throw new InvalidRequestException("images: a data URL must be base64 encoded (data:<type>;base64,<data>)");
+        }
+        return image.substring(comma + 1);
     }
 
     private ModelVersion resolve(String name, Integer version, String alias) {
