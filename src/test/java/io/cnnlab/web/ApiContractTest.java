@@ -81,6 +81,10 @@ class ApiContractTest {
         assertThat(names(paths.get("/api/v1/models/{name}/versions/{version}").get("delete").get("responses"))).contains("204").doesNotContain("200");
         assertThat(names(paths.get("/api/v1/training-jobs/{id}/cancel").get("post").get("responses"))).contains("200", "202", "409");
 
+        assertThat(names(paths.get("/v2/health/live").get("get").get("responses"))).as("probes need no key")
+                .doesNotContain("401", "403");
+        assertThat(names(paths.get("/api/v1/models").get("get").get("responses"))).contains("401", "403", "406", "500");
+
         int operations = 0;
         for (String path : names(paths)) {
             for (String method : names(paths.get(path))) {
