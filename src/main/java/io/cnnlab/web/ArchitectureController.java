@@ -4,6 +4,8 @@ import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.Recipe;
 import io.cnnlab.architectures.NetworkCost;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -36,6 +38,8 @@ class ArchitectureController {
     }
 
     @GetMapping
+    @Operation(summary = "List the networks on offer with their cost and recipe",
+            description = "The recipe holds every default a training request leaves out.")
     List<ArchitectureView> list() {
         return views;
     }

@@ -50,15 +50,25 @@ class ClassificationController {
 
     @PostMapping(path = {"/{name}/classify", "/{name}/versions/{version}/classify", "/{name}/aliases/{alias}/classify"},
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @io.swagger.v3.oas.annotations.Operation(summary = "Classify images (multipart file parts)",
-            description = "One list of top-k predictions per image, in upload order. Also accepts a raw image/* body "
-                    + "or JSON {\"images\":[\"<base64>\"]}. ?flip=true averages each image with its mirror image "
+    @io.swagger.v3.oas.annotations.Operation(summary = "Classify images",
+            description = "One list of top-k predictions per image, in upload order. The images come as multipart "
+                    + "parts named file, as a raw image/* body (one image), or as JSON {\"images\":[\"<base64>\"]} "
+                    + "(each string base64 or a data:image/...;base64, URL). ?flip=true averages each image with its mirror image "
                     + "(test-time augmentation, twice the work). 400 undecodable, 413 too large, 415 not an image, 404 "
                     + "unknown model/version/alias, 503 busy (Retry-After).",
-            responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+            responses = {@io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
                     content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
                             examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "top-2 of one image",
-                                    value = CLASSIFY_EXAMPLE))))
+                                    value = CLASSIFY_EXAMPLE))),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "400",
+                            description = "an image claims a known format but cannot be decoded, or a parameter is invalid"),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "413",
+                            description = "too many bytes or too many pixels"),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "415",
+                            description = "the body is not multipart/form-data, image/* or application/json, or an "
+                                    + "image is in no format the service reads (PNG, JPEG, GIF, BMP, WebP, TIFF)"),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "503",
+                            description = "busy (Retry-After) or the model is unavailable")})
     Classification multipart(@PathVariable String name, @PathVariable(required = false) Integer version,
                              @PathVariable(required = false) String alias,
                              @RequestParam("file") List<MultipartFile> files,
@@ -96,7 +106,33 @@ class ClassificationController {
         if (body.images() == null) {
             throw new InvalidRequestException("expected {\"images\": [\"<base64>\", ...]}");
         }
-        return classifier.classify(resolve(name, version, alias), Images.base64(body.images()), topK, flip);
+        return classifier.classify(resolve(name, version, alias),
+                Images.base64(new java.util.AbstractList<>() { // lazy: each is stripped when its turn to be decoded comes
+                    @Override
+                    public String get(int index) {
+                        return withoutDataUrlPrefix(body.images().get(index));
+                    }
+
+                    @Override
+                    public int size() {
+                        return body.images().size();
+                    }
+                }), topK, flip);
+    }
+
+    /**
+     * A {@code data:image/png;base64,...} URL (what a browser's FileReader gives) is its base64 part; any other
+     * string is taken as base64 as it is.
+     */
+    static String withoutDataUrlPrefix(String image) {
+        if (image == null || !image.regionMatches(true, 0, "data:", 0, 5)) {
+            return image;
+        }
+        int comma = image.indexOf(',');
+        if (comma < 0 || !image.substring(0, comma).toLowerCase(java.util.Locale.ROOT).endsWith(";base64")) {
+            throw new InvalidRequestException("images: a data URL must be base64 encoded (data:<type>;base64,<data>)");
+        }
+        return image.substring(comma + 1);
     }
 
     private ModelVersion resolve(String name, Integer version, String alias) {

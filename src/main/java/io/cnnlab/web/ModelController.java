@@ -10,6 +10,8 @@ import io.cnnlab.models.ModelVersion;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -49,6 +51,10 @@ class ModelController {
 
     /** Imports a DL4J model zip as the next version; labels default to the CIFAR-10 classes. */
     @PostMapping(path = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Import a DL4J model zip as the next version", description = "Multipart part 'file' is the "
+            + "zip; 'labels' (comma or newline separated) default to the CIFAR-10 classes.", responses = {
+            @ApiResponse(responseCode = "201", description = "imported; Location names the version"),
+            @ApiResponse(responseCode = "413", description = "the upload is larger than the service accepts")})
     ResponseEntity<ModelVersion> importVersion(@PathVariable String name, @RequestParam("file") MultipartFile file,
                                                @RequestParam(required = false) String labels,
                                                @RequestParam(defaultValue = "imported") String architecture) throws IOException {
@@ -66,21 +72,26 @@ class ModelController {
     }
 
     @GetMapping
+    @Operation(summary = "List models with their versions and aliases")
     List<ModelRegistry.Model> list() {
         return registry.models();
     }
 
     @GetMapping("/{name}")
+    @Operation(summary = "Get a model with its versions and aliases")
     ModelRegistry.Model get(@PathVariable String name) {
         return registry.model(name);
     }
 
     @GetMapping("/{name}/versions/{version}")
+    @Operation(summary = "Get a model version")
     ModelVersion version(@PathVariable String name, @PathVariable int version) {
         return registry.version(name, version);
     }
 
     @PutMapping("/{name}/aliases/{alias}")
+    @Operation(summary = "Point an alias (e.g. production) at a version", description = "The version is loaded "
+            + "before the alias switches.")
     ModelVersion setAlias(@PathVariable String name, @PathVariable String alias, @Valid @RequestBody AliasRequest request) {
         // load first, switch after: requests keep going to the old version until the new one is warm
         classifier.warm(registry.version(name, request.version()));
@@ -89,12 +100,18 @@ class ModelController {
 
     /** Accuracy and loss on the whole CIFAR-10 test set; {@code flip=true} adds the flip-averaged figures beside them. */
     @PostMapping("/{name}/versions/{version}/evaluation")
+    @Operation(summary = "Evaluate a version on the CIFAR-10 test set", responses = {
+            @ApiResponse(responseCode = "200", description = "accuracy and loss"),
+            @ApiResponse(responseCode = "409", description = "the data set is unavailable")})
     ModelEvaluator.Result evaluate(@PathVariable String name, @PathVariable int version,
                                    @RequestParam(defaultValue = "false") boolean flip) {
         return evaluator.evaluate(registry.version(name, version), flip);
     }
 
     @DeleteMapping("/{name}/versions/{version}")
+    @Operation(summary = "Delete a model version", responses = {
+            @ApiResponse(responseCode = "204", description = "deleted"),
+            @ApiResponse(responseCode = "409", description = "an alias points at the version")})
     ResponseEntity<Void> delete(@PathVariable String name, @PathVariable int version) {
         registry.delete(name, version);
         return ResponseEntity.noContent().build();

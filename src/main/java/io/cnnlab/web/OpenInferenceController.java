@@ -86,22 +86,26 @@ class OpenInferenceController {
     }
 
     @GetMapping("/health/live")
+    @Operation(summary = "Server liveness")
     Map<String, Boolean> live() {
         return Map.of("live", true);
     }
 
     @GetMapping("/health/ready")
+    @Operation(summary = "Server readiness", responses = {@ApiResponse(responseCode = "200", description = "ready"), @ApiResponse(responseCode = "503", description = "the training workers are not running")})
     ResponseEntity<Map<String, Boolean>> ready() {
         boolean ready = jobs.workersAlive();
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("ready", ready));
     }
 
     @GetMapping({"", "/"})
+    @Operation(summary = "Server metadata")
     Map<String, Object> server() {
         return Map.of("name", "cnn-lab", "version", serverVersion, "extensions", List.of("classification"));
     }
 
     @GetMapping({"/models/{name}", "/models/{name}/versions/{version}"})
+    @Operation(summary = "Model metadata: inputs, outputs, versions")
     ModelMetadata metadata(@PathVariable String name, @PathVariable(required = false) Integer version) {
         ModelVersion target = resolve(name, version);
         List<String> versions = version != null ? List.of(String.valueOf(version))
@@ -116,6 +120,7 @@ class OpenInferenceController {
 
     /** 200 when the version is loaded or loadable (its file present and intact), 503 when it is not. */
     @GetMapping({"/models/{name}/ready", "/models/{name}/versions/{version}/ready"})
+    @Operation(summary = "Model readiness", responses = {@ApiResponse(responseCode = "200", description = "loaded or loadable"), @ApiResponse(responseCode = "503", description = "the version's file is missing or damaged")})
     ResponseEntity<Map<String, Object>> modelReady(@PathVariable String name, @PathVariable(required = false) Integer version) {
         boolean ready = classifier.ready(resolve(name, version));
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
@@ -134,11 +139,12 @@ class OpenInferenceController {
                     name = "one encoded image, top-3 classes", value = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1],"
                     + "\"datatype\":\"BYTES\",\"data\":[\"iVBORw0KGgo...\"]}],\"outputs\":[{\"name\":\"probabilities\","
                     + "\"parameters\":{\"classification\":3}}]}"))),
-            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
+            responses = {@ApiResponse(responseCode = "200", content = @Content(mediaType = "application/json",
                     examples = @ExampleObject(name = "classification extension",
                             value = "{\"model_name\":\"cifar-baseline\",\"model_version\":\"3\",\"outputs\":[{"
                                     + "\"name\":\"probabilities\",\"shape\":[1,3],\"datatype\":\"BYTES\",\"data\":"
-                                    + "[\"0.910000:3:cat\",\"0.050000:5:dog\",\"0.020000:2:bird\"]}]}"))))
+                                    + "[\"0.910000:3:cat\",\"0.050000:5:dog\",\"0.020000:2:bird\"]}]}"))),
+                    @ApiResponse(responseCode = "503", description = "busy (Retry-After) or the model is unavailable")})
     InferResponse infer(@PathVariable String name, @PathVariable(required = false) Integer version,
                         @RequestBody InferRequest request) {
         ModelVersion target = resolve(name, version);

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.lang.Nullable;
@@ -93,12 +94,14 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
     }
 
+    /**
+     * A query parameter or path variable outside its bounds ({@code @Validated} controllers). Named as the API names
+     * it ({@code size}), not by the validator's path ({@code list.size}).
+     */
     @ExceptionHandler(ConstraintViolationException.class)
     ProblemDetail constraintViolation(ConstraintViolationException e) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
-        problem.setProperty("errors", e.getConstraintViolations().stream()
-                .map(v -> Map.of("field", String.valueOf(v.getPropertyPath()), "message", v.getMessage())).toList());
-        return problem;
+        return invalid(e.getConstraintViolations().stream()
+                .map(v -> error(ApiParameters.nameOf(v), v.getMessage())).toList());
     }
 
     @ExceptionHandler(ImageDecoder.UnusableImageException.class)
@@ -173,9 +176,99 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
                                                                             HttpHeaders headers, HttpStatusCode status,
                                                                             WebRequest request) {
-        String detail = e.getAllErrors().stream().map(error -> String.valueOf(error.getDefaultMessage()))
-                .reduce((a, b) -> a + "; " + b).orElse("invalid request");
-        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail));
+        List<Map<String, String>> errors = e.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream().map(error ->
+                        error(ApiParameters.nameOf(result.getMethodParameter()), String.valueOf(error.getDefaultMessage()))))
+                .toList();
+        return ResponseEntity.badRequest().body(invalid(errors));
+    }
+
+    /**
+     * A query parameter or path variable of the wrong type ({@code topK=abc}, {@code versions/latest}, an unknown
+     * job state): named as the API names it, with the values an enumeration allows.
+     */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(org.springframework.beans.TypeMismatchException e,
+                                                        HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String name = e instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
+                ? m.getName() : String.valueOf(e.getPropertyName());
+        Class<?> type = e.getRequiredType();
+        String expected;
+        if (type != null && type.isEnum()) {
+            expected = "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " (any case)";
+        } else if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            expected = "a whole number";
+        } else if (type == boolean.class || type == Boolean.class) {
+            expected = "true or false";
+        } else if (type == double.class || type == Double.class) {
+            expected = "a number";
+        } else {
+            expected = "a valid value";
+        }
+        return ResponseEntity.badRequest().body(invalid(List.of(error(name,
+                "must be " + expected + ", was '" + abbreviated(e.getValue()) + "'"))));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(
+            org.springframework.web.bind.MissingServletRequestParameterException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.badRequest().body(invalid(List.of(error(e.getParameterName(),
+                "the query parameter is required"))));
+    }
+
+    /** A multipart request without the part an operation reads (images and model zips are both sent as {@code file}). */
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestPart(
+            org.springframework.web.multipart.support.MissingServletRequestPartException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.badRequest().body(invalid(List.of(error(e.getRequestPartName(),
+                "the multipart request has no part named '" + e.getRequestPartName() + "'"))));
+    }
+
+    /** The {@code Allow} header Spring sets is kept. */
+    @Override
+    protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(
+            org.springframework.web.HttpRequestMethodNotSupportedException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String allowed = e.getSupportedHttpMethods() == null ? "none"
+                : e.getSupportedHttpMethods().stream().map(Object::toString).sorted()
+                .collect(java.util.stream.Collectors.joining(", "));
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).headers(headers).body(problem(
+                HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+                e.getMethod() + " is not allowed here; allowed: " + allowed));
+    }
+
+    /** Lists what the operation reads, in the detail and in {@code Accept} (and {@code Accept-Post} for a POST). */
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(
+            org.springframework.web.HttpMediaTypeNotSupportedException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String accepted = MediaType.toString(e.getSupportedMediaTypes());
+        HttpHeaders answer = new HttpHeaders();
+        answer.addAll(headers);
+        if (!e.getSupportedMediaTypes().isEmpty()) {
+            answer.set(HttpHeaders.ACCEPT, accepted);
+            if (request instanceof org.springframework.web.context.request.ServletWebRequest servlet
+                    && "POST".equals(servlet.getRequest().getMethod())) {
+                answer.set("Accept-Post", accepted);
+            }
+        }
+        String sent = e.getContentType() == null ? "no Content-Type" : "Content-Type " + e.getContentType();
+        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).headers(answer).body(problem(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type",
+                sent + " is not accepted here; accepted: " + accepted));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
+            org.springframework.web.HttpMediaTypeNotAcceptableException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.status(HttpStatus.NOT_ACCEPTABLE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable",
+                        "this resource is available as " + MediaType.toString(e.getSupportedMediaTypes())
+                                + " (set Accept to one of them)"));
     }
 
     /**
@@ -245,6 +338,25 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
             problem.setType(URI.create("about:blank"));
         }
         return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
+    /** A 400 whose detail and {@code errors} name each offending field or parameter. */
+    private static ProblemDetail invalid(List<Map<String, String>> errors) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                errors.stream().map(f -> f.get("field") + ": " + f.get("message")).reduce((a, b) -> a + "; " + b)
+                        .orElse("invalid request"));
+        problem.setProperty("errors", errors);
+        return problem;
+    }
+
+    private static Map<String, String> error(String field, String message) {
+        return Map.of("field", field, "message", message);
+    }
+
+    /** A value the client sent, echoed no longer than it needs to be recognised. */
+    private static String abbreviated(@Nullable Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {

@@ -15,6 +15,8 @@ import io.cnnlab.architectures.Architectures;
 import io.cnnlab.jobs.IdempotencyKeyReusedException;
 import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -69,6 +71,10 @@ class TrainingJobController {
 
     /** Server-sent events: the current state first, then progress, epoch and state events until the job ends. */
     @GetMapping(path = "/{id}/events", produces = "text/event-stream")
+    @Operation(summary = "Follow a job's progress as server-sent events", responses = {
+            @ApiResponse(responseCode = "200", description = "state, progress and epoch events until the job ends"),
+            @ApiResponse(responseCode = "429", description = "the caller holds its share of streams (Retry-After)"),
+            @ApiResponse(responseCode = "503", description = "the job has its share of streams (Retry-After)")})
     org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id,
                                                                             jakarta.servlet.http.HttpServletRequest request) {
         jobs.get(checked(id));
@@ -84,7 +90,8 @@ class TrainingJobController {
             description = "Every field but architecture defaults to the network's recipe (GET /api/v1/architectures). "
                     + "202 with Location; 400 problem naming each unknown, mistyped or invalid field; 422 when the "
                     + "caller's Idempotency-Key was used with another body (the same key and body give the earlier "
-                    + "job); 429 with Retry-After when the queue is full.")
+                    + "job); 429 with Retry-After when the queue is full.",
+            responses = {@ApiResponse(responseCode = "202", description = "queued; Location names the job"), @ApiResponse(responseCode = "409", description = "the model name is taken or the data set is unavailable"), @ApiResponse(responseCode = "422", description = "the caller's Idempotency-Key was used with another body"), @ApiResponse(responseCode = "429", description = "the queue is full (Retry-After)"), @ApiResponse(responseCode = "413", description = "the body is larger than the service accepts")})
     ResponseEntity<TrainingJobView> submit(@Valid @RequestBody TrainingJobRequest request,
                                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
@@ -104,6 +111,7 @@ class TrainingJobController {
     }
 
     @GetMapping
+    @Operation(summary = "List training jobs, newest first")
     JobPage list(@RequestParam(required = false) JobState state,
                  @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
                  @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
@@ -117,6 +125,7 @@ class TrainingJobController {
     }
 
     @GetMapping("/{id}")
+    @Operation(summary = "Get a training job")
     TrainingJobView get(@PathVariable String id) {
         return view(jobs.get(checked(id)));
     }
@@ -142,13 +151,18 @@ class TrainingJobController {
     @DeleteMapping("/{id}")
     @io.swagger.v3.oas.annotations.Operation(summary = "Delete a finished job",
             description = "Its metrics and checkpoints go with it; a model version it became stays. 409 while the job "
-                    + "is queued or running (cancel it first).")
+                    + "is queued or running (cancel it first).",
+            responses = {@ApiResponse(responseCode = "204", description = "deleted"), @ApiResponse(responseCode = "409", description = "the job is queued or running")})
     ResponseEntity<Void> delete(@PathVariable String id) {
         retention.deleteJob(checked(id));
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a training job", responses = {
+            @ApiResponse(responseCode = "200", description = "cancelled (it was queued)"),
+            @ApiResponse(responseCode = "202", description = "cancelling: the running job stops after its current step"),
+            @ApiResponse(responseCode = "409", description = "the job has already ended")})
     ResponseEntity<TrainingJobView> cancel(@PathVariable String id) {
         TrainingJob job = jobs.cancel(checked(id));
         return ResponseEntity.status(job.state() == JobState.CANCELLED ? HttpStatus.OK : HttpStatus.ACCEPTED)
@@ -156,6 +170,7 @@ class TrainingJobController {
     }
 
     @GetMapping("/{id}/checkpoints")
+    @Operation(summary = "List a job's checkpoints")
     List<Checkpoint> checkpoints(@PathVariable String id) {
         jobs.get(checked(id));
         return checkpoints.list(id);
