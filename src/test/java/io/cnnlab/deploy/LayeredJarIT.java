@@ -75,6 +75,8 @@ class LayeredJarIT {
         String javaToolOptions = dockerfileJavaToolOptions().replace("/tmp/cnn", scratch.toString());
         ProcessBuilder launch = new ProcessBuilder(java, "-cp", app.toString(),
                 "org.springframework.boot.loader.launch.JarLauncher", "--server.port=" + port,
+                // on loopback the service starts without keys (beyond it, it would refuse to)
+                "--server.address=127.0.0.1",
                 "--cnn.home=" + tmp.resolve("home"), "--cnn.dataset.download=false")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("app.log").toFile());
         launch.environment().put("JAVA_TOOL_OPTIONS", javaToolOptions);
