@@ -13,7 +13,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -132,7 +134,7 @@ class ModelRegistryTest {
         for (int version : new int[]{1, 5}) {
             jdbc.sql("insert into model_version (name, version, architecture, source, parameters, labels, file_name, "
                             + "size_bytes, sha256, created_at) values ('old', ?, 'baseline', 'IMPORTED', 10, 'a', ?, 3, ?, ?)")
-                    .params(version, "v" + version + ".zip", "ab".repeat(32), java.sql.Timestamp.from(java.time.Instant.now()))
+                    .params(version, "v" + version + ".zip", "ab".repeat(32), Timestamp.from(Instant.now()))
                     .update();
         }
         TestDatabase.migrate(upgraded, "latest");
@@ -172,7 +174,7 @@ class ModelRegistryTest {
             jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) "
                             + "values (?, 'baseline', 'm', ?, '{}', ?)")
                     .params("job-" + states[i].toLowerCase(), states[i],
-                            java.sql.Timestamp.from(java.time.Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i)))
+                            Timestamp.from(Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i)))
                     .update();
         }
 
