@@ -13,6 +13,9 @@ import org.springframework.stereotype.Component;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -57,8 +60,17 @@ public class ModelImporter {
         } catch (IOException e) {
             throw new InvalidModelException("the network cannot be stored: " + e.getMessage());
         }
+        // the stored file is the service's rewrite of the upload; the upload's own digest is what the user can check
         return registry.register(name, architecture, "IMPORTED", null, null, null, net.numParams(), labels,
-                new ByteArrayInputStream(serialized.toByteArray()));
+                sha256(zip), new ByteArrayInputStream(serialized.toByteArray()));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** One reader for uploads, checkpoints and stored versions; it refuses everything it does not know. */

@@ -2,6 +2,8 @@ package io.cnnlab.models;
 
 import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -32,6 +34,7 @@ import java.util.TreeMap;
 public class ModelRegistry {
 
     public static final String PRODUCTION = "production";
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
     /** A model with its versions, newest first, and where its default points. */
     public record Model(String name, int defaultVersion, List<ModelVersion> versions) {
@@ -64,6 +67,17 @@ public class ModelRegistry {
     @Transactional
     public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
                                  Double testAccuracy, long parameters, List<String> labels, InputStream network) {
+        return register(name, architecture, source, jobId, step, testAccuracy, parameters, labels, null, network);
+    }
+
+    /**
+     * @param uploadSha256 the sha256 of the bytes a user uploaded, when {@code network} is the service's rewrite of
+     *                     them (an import); null otherwise
+     */
+    @Transactional
+    public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
+                                 Double testAccuracy, long parameters, List<String> labels, String uploadSha256,
+                                 InputStream network) {
         ModelNames.checkName(name);
         changing();
         checkNameAvailable(name);
@@ -73,15 +87,15 @@ public class ModelRegistry {
                 return existing.get();
             }
         }
-        int version = jdbc.sql("select coalesce(max(version), 0) + 1 from model_version where name = ?").param(name)
-                .query(Integer.class).single();
+        int version = nextVersion(name);
         String fileName = "v" + version + ".zip";
         try {
             DurableFiles.Written written = DurableFiles.write(root.resolve(name).resolve(fileName), network::transferTo);
             jdbc.sql("insert into model_version (name, version, architecture, source, job_id, checkpoint_step, test_accuracy, "
-                            + "parameters, labels, file_name, size_bytes, sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + "parameters, labels, file_name, size_bytes, sha256, upload_sha256, created_at) "
+                            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(name, version, architecture, source, jobId, step, testAccuracy, parameters,
-                            String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(),
+                            String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(), uploadSha256,
                             Timestamp.from(clock.instant()))
                     .update();
             ModelVersion registered = version(name, version);
@@ -90,6 +104,19 @@ public class ModelRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The model's high-water mark moved up by one, in the caller's transaction: numbers are never given twice, even
+     * after the newest version or the whole model was deleted (a client holding "v2" must never get another network).
+     * The update locks the row, so concurrent registrations of one model take turns.
+     */
+    private int nextVersion(String name) {
+        int updated = jdbc.sql("update model_name set last_version = last_version + 1 where name = ?").param(name).update();
+        if (updated == 0) {
+            jdbc.sql("insert into model_name (name, last_version) values (?, 1)").param(name).update();
+        }
+        return jdbc.sql("select last_version from model_name where name = ?").param(name).query(Integer.class).single();
     }
 
     /**
@@ -161,6 +188,66 @@ public class ModelRegistry {
         }
     }
 
+    /** Removes an alias; requests without a version then get the newest again when it was {@code production}. */
+    @Transactional
+    public void deleteAlias(String name, String alias) {
+        ModelNames.checkAlias(alias);
+        model(name);
+        changing();
+        if (jdbc.sql("delete from model_alias where name = ? and alias = ?").params(name, alias).update() == 0) {
+            throw new ModelNotFoundException("model '%s' has no alias '%s'".formatted(name, alias));
+        }
+    }
+
+    /**
+     * Deletes every version of a model, its aliases and its files. Refused while a queued or running job will register
+     * into the name: the user asked for that version, and deleting the model under it would either lose the cleanup
+     * (the job recreates the model) or surprise whoever reads the job. The numbering continues if the name comes back.
+     */
+    @Transactional
+    public void deleteModel(String name) {
+        Model model = model(name);
+        List<String> pending = jdbc.sql("select id from training_job where model_name = ? and state in ('QUEUED', 'RUNNING') "
+                + "order by created_at").param(name).query(String.class).list();
+        if (!pending.isEmpty()) {
+            throw new ModelConflictException("model '%s' is the target of %d queued or running training job(s) (%s); "
+                    .formatted(name, pending.size(), String.join(", ", pending))
+                    + "cancel them or wait until they finish, then delete the model");
+        }
+        changing();
+        jdbc.sql("delete from model_alias where name = ?").param(name).update();
+        jdbc.sql("delete from model_version where name = ?").param(name).update();
+        // the files go only once the rows are gone for good: a rollback must not leave versions without their files
+        afterCommit(() -> {
+            for (ModelVersion version : model.versions()) {
+                try {
+                    Files.deleteIfExists(file(version));
+                } catch (IOException e) {
+                    log.warn("model {} v{} deleted, but its file could not be removed: {}", name, version.version(),
+                            e.getMessage());
+                }
+            }
+            try {
+                Files.deleteIfExists(root.resolve(name));
+            } catch (IOException e) {
+                log.warn("model {} deleted, but its directory could not be removed: {}", name, e.getMessage());
+            }
+        });
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
+    }
+
     public Path file(ModelVersion version) {
         return root.resolve(ModelNames.checkName(version.name())).resolve("v" + version.version() + ".zip");
     }
@@ -207,6 +294,11 @@ public class ModelRegistry {
                 .orElse(newestFirst.get(0));
     }
 
+    /** {@code char(64)} columns may come back padded. */
+    private static String trimmed(String value) {
+        return value == null ? null : value.trim();
+    }
+
     private List<ModelVersion> query(String clause, Object... params) {
         Map<String, List<String>> aliases = new TreeMap<>();
         jdbc.sql("select name, alias, version from model_alias order by alias")
@@ -224,7 +316,8 @@ public class ModelRegistry {
                     return new ModelVersion(name, version, rs.getString("architecture"), rs.getString("source"),
                             rs.getString("job_id"), checkpointStep, testAccuracy, rs.getLong("parameters"),
                             Arrays.asList(rs.getString("labels").split("\n")), rs.getLong("size_bytes"),
-                            rs.getString("sha256").trim(), rs.getTimestamp("created_at").toInstant(),
+                            rs.getString("sha256").trim(), trimmed(rs.getString("upload_sha256")),
+                            rs.getTimestamp("created_at").toInstant(),
                             List.copyOf(aliases.getOrDefault(name + "/" + version, List.of())));
                 })
                 .list();

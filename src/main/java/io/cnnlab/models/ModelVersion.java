@@ -10,9 +10,12 @@ import java.util.List;
  * @param jobId          the training job it came from, null when imported
  * @param checkpointStep the job step of that checkpoint
  * @param labels         class names, index order of the network's outputs
+ * @param sha256         sha256 of the stored network file, checked before every load
+ * @param uploadSha256   sha256 of the bytes the user uploaded for an import (the service rewrites the zip, so it
+ *                       differs from {@code sha256}); null for trained versions
  * @param aliases        aliases pointing at this version (e.g. production)
  */
 public record ModelVersion(String name, int version, String architecture, String source, String jobId,
                            Long checkpointStep, Double testAccuracy, long parameters, List<String> labels,
-                           long sizeBytes, String sha256, Instant createdAt, List<String> aliases) {
+                           long sizeBytes, String sha256, String uploadSha256, Instant createdAt, List<String> aliases) {
 }

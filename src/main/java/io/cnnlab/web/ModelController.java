@@ -108,6 +108,29 @@ class ModelController {
         return evaluator.evaluate(registry.version(name, version), flip);
     }
 
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Delete a model: every version, its files and its aliases", description = "Its version "
+            + "numbers are not given again: a model registered later under the same name continues the numbering.",
+            responses = {
+            @ApiResponse(responseCode = "204", description = "deleted"),
+            @ApiResponse(responseCode = "404", description = "no such model"),
+            @ApiResponse(responseCode = "409", description = "a queued or running training job will register into "
+                    + "this model; the problem names the jobs")})
+    ResponseEntity<Void> deleteModel(@PathVariable String name) {
+        registry.deleteModel(name);
+        return ResponseEntity.noContent().build();
+    }
+
+    @DeleteMapping("/{name}/aliases/{alias}")
+    @Operation(summary = "Remove an alias", description = "Without production, requests that name no version get the "
+            + "newest version.", responses = {
+            @ApiResponse(responseCode = "204", description = "removed"),
+            @ApiResponse(responseCode = "404", description = "no such model or alias")})
+    ResponseEntity<Void> deleteAlias(@PathVariable String name, @PathVariable String alias) {
+        registry.deleteAlias(name, alias);
+        return ResponseEntity.noContent().build();
+    }
+
     @DeleteMapping("/{name}/versions/{version}")
     @Operation(summary = "Delete a model version", responses = {
             @ApiResponse(responseCode = "204", description = "deleted"),

@@ -19,7 +19,7 @@ final class ServingFixtures {
 
     static ModelVersion version(String name, int version) {
         return new ModelVersion(name, version, "baseline", "TRAINED", null, 1L, 0.5, 123_338, Cifar10.CLASSES, 100,
-                "ab".repeat(32), Instant.parse("2026-11-27T10:00:00Z"), List.of());
+                "ab".repeat(32), null, Instant.parse("2026-11-27T10:00:00Z"), List.of());
     }
 
     static ComputationGraph network() {

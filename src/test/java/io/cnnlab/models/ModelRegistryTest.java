@@ -13,7 +13,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,10 +30,12 @@ class ModelRegistryTest {
     @TempDir
     Path home;
 
+    private final TestDatabase database;
     private final DataSource dataSource;
     private final TransactionTemplate transaction;
 
     ModelRegistryTest(TestDatabase database) {
+        this.database = database;
         this.dataSource = database.dataSource();
         this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }
@@ -106,5 +110,128 @@ class ModelRegistryTest {
         });
 
         assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(2, 1);
+    }
+    @Test
+    void versionNumbersAreNeverGivenTwiceNotAfterDeletingTheNewestNorAfterDeletingTheModel() {
+        ModelRegistry registry = registry();
+        register(registry, "m");
+        register(registry, "m");
+        registry.delete("m", 2);
+
+        assertThat(register(registry, "m").version()).isEqualTo(3);
+
+        registry.deleteModel("m");
+        assertThatThrownBy(() -> registry.model("m")).isInstanceOf(ModelNotFoundException.class);
+        assertThat(register(registry, "m").version()).isEqualTo(4);
+        assertThat(register(registry, "other").version()).as("each name counts on its own").isEqualTo(1);
+    }
+
+    @Test
+    void aModelRegisteredBeforeTheUpgradeContinuesFromItsNewestVersion() {
+        DataSource upgraded = database.empty();
+        TestDatabase.migrate(upgraded, "3");
+        JdbcClient jdbc = JdbcClient.create(upgraded);
+        for (int version : new int[]{1, 5}) {
+            jdbc.sql("insert into model_version (name, version, architecture, source, parameters, labels, file_name, "
+                            + "size_bytes, sha256, created_at) values ('old', ?, 'baseline', 'IMPORTED', 10, 'a', ?, 3, ?, ?)")
+                    .params(version, "v" + version + ".zip", "ab".repeat(32), Timestamp.from(Instant.now()))
+                    .update();
+        }
+        TestDatabase.migrate(upgraded, "latest");
+        ModelRegistry registry = new ModelRegistry(new CnnProperties(home, home.resolve("data"), null),
+                JdbcClient.create(upgraded), Clock.systemUTC(), event -> { });
+
+        assertThat(registry.version("old", 5).uploadSha256()).as("versions from before the upgrade").isNull();
+        assertThat(register(registry, "old").version()).isEqualTo(6);
+    }
+
+    @Test
+    void deletingAModelRemovesItsVersionsAliasesAndFiles() {
+        ModelRegistry registry = registry();
+        ModelVersion v1 = register(registry, "m");
+        ModelVersion v2 = register(registry, "m");
+        registry.setAlias("m", ModelRegistry.PRODUCTION, 1);
+        register(registry, "kept");
+
+        registry.deleteModel("m");
+
+        assertThat(registry.models()).extracting(ModelRegistry.Model::name).containsExactly("kept");
+        assertThat(registry.file(v1)).doesNotExist();
+        assertThat(registry.file(v2)).doesNotExist();
+        assertThat(home.resolve("models").resolve("m")).doesNotExist();
+        assertThat(JdbcClient.create(dataSource).sql("select count(*) from model_alias").query(Integer.class).single())
+                .isZero();
+        assertThatThrownBy(() -> registry.deleteModel("m")).isInstanceOf(ModelNotFoundException.class);
+    }
+
+    @Test
+    void aModelAQueuedOrRunningJobWillRegisterIntoCannotBeDeleted() {
+        ModelRegistry registry = registry();
+        register(registry, "m");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        String[] states = {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"};
+        for (int i = 0; i < states.length; i++) {
+            jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) "
+                            + "values (?, 'baseline', 'm', ?, '{}', ?)")
+                    .params("job-" + states[i].toLowerCase(), states[i],
+                            Timestamp.from(Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i)))
+                    .update();
+        }
+
+        assertThatThrownBy(() -> registry.deleteModel("m")).isInstanceOf(ModelConflictException.class)
+                .hasMessageContaining("2 queued or running training job(s) (job-queued, job-running)");
+        assertThat(registry.model("m").versions()).hasSize(1);
+        assertThat(registry.file(registry.version("m", 1))).exists();
+
+        jdbc.sql("update training_job set state = 'CANCELLED' where state in ('QUEUED', 'RUNNING')").update();
+        registry.deleteModel("m");
+        assertThat(registry.models()).isEmpty();
+    }
+
+    @Test
+    void aFailedDeleteKeepsTheFilesOfTheVersionsItWouldHaveRemoved() {
+        ModelRegistry registry = registry();
+        ModelVersion v1 = register(registry, "m");
+
+        transaction.executeWithoutResult(status -> {
+            registry.deleteModel("m");
+            status.setRollbackOnly();
+        });
+
+        assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(1);
+        assertThat(registry.file(v1)).exists();
+    }
+
+    @Test
+    void removingProductionMakesTheNewestTheDefaultAgain() {
+        ModelRegistry registry = registry();
+        register(registry, "m");
+        register(registry, "m");
+        registry.setAlias("m", ModelRegistry.PRODUCTION, 1);
+        assertThat(registry.defaultVersion("m").version()).isEqualTo(1);
+
+        registry.deleteAlias("m", ModelRegistry.PRODUCTION);
+
+        assertThat(registry.defaultVersion("m").version()).isEqualTo(2);
+        assertThat(registry.version("m", 1).aliases()).isEmpty();
+        assertThatThrownBy(() -> registry.deleteAlias("m", ModelRegistry.PRODUCTION))
+                .isInstanceOf(ModelNotFoundException.class).hasMessage("model 'm' has no alias 'production'");
+        assertThatThrownBy(() -> registry.deleteAlias("ghost", ModelRegistry.PRODUCTION))
+                .isInstanceOf(ModelNotFoundException.class);
+    }
+
+    @Test
+    void anImportKeepsTheDigestOfWhatWasUploadedBesideTheStoredFilesOwn() {
+        ModelRegistry registry = registry();
+        String uploaded = "cd".repeat(32);
+
+        ModelVersion imported = registry.register("m", "baseline", "IMPORTED", null, null, null, 10, List.of("a"),
+                uploaded, new ByteArrayInputStream(new byte[]{1, 2, 3}));
+
+        assertThat(imported.uploadSha256()).isEqualTo(uploaded);
+        // sha256 of the stored bytes {1, 2, 3}
+        assertThat(imported.sha256()).isEqualTo("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81");
+        assertThat(registry.version("m", 1).uploadSha256()).isEqualTo(uploaded);
+        assertThat(register(registry, "m").uploadSha256()).isNull();
     }
 }

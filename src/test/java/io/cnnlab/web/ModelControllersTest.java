@@ -48,7 +48,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 class ModelControllersTest {
 
     private static final ModelVersion V2 = new ModelVersion("cats", 2, "baseline", "TRAINED", null, 390L, 0.5, 123_338,
-            List.of("cat", "dog"), 100, "ab".repeat(32), Instant.parse("2026-11-27T10:00:00Z"), List.of());
+            List.of("cat", "dog"), 100, "ab".repeat(32), null, Instant.parse("2026-11-27T10:00:00Z"), List.of());
 
     @Autowired
     MockMvc mvc;
