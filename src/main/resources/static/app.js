@@ -155,6 +155,8 @@ async function runView(id) {
     const j = current;
     header.replaceChildren(
       h('h2', {}, `${j.architecture} → ${j.modelName} `, stateBadge(j.state)),
+      j.model ? h('p', { id: 'run-model' }, 'Became ', h('a', { href: '#/models', 'data-model': j.model.name },
+        `${j.model.name} version ${j.model.version}`)) : '',
       h('div', {}, progressBar(j.progress), ` ${pct(j.progress)} · epoch ${live.epoch ?? j.epoch} · step ${num(live.step ?? j.step)}`,
         j.totalSteps ? ` of ${num(j.totalSteps)}` : '', ` · ${num(live.imagesPerSecond ?? j.imagesPerSecond)} img/s`,
         ` · ETA ${duration(live.etaSeconds ?? j.etaSeconds)}`, live.loss != null ? ` · loss ${live.loss.toFixed(4)}` : ''),
@@ -202,12 +204,22 @@ async function runView(id) {
     drawCurves();
     loadCheckpoints().catch(err => toast(err.message));
   });
+  // the state event carries no model version; the job resource names it once registration (just after) is done
+  let modelTimer;
+  async function showModel(tries) {
+    try { current = await api(`training-jobs/${id}`); drawHeader(); } catch (e) { toast(e.message); return; }
+    if (!current.model && tries > 1) modelTimer = setTimeout(() => showModel(tries - 1), 1000);
+  }
   stream.addEventListener('state', m => {
     current = JSON.parse(m.data);
     drawHeader();
-    if (FINAL.has(current.state)) { stream.close(); loadCheckpoints().catch(err => toast(err.message)); }
+    if (FINAL.has(current.state)) {
+      stream.close();
+      loadCheckpoints().catch(err => toast(err.message));
+      if (current.state === 'SUCCEEDED') showModel(3);
+    }
   });
-  return () => stream.close();
+  return () => { stream.close(); clearTimeout(modelTimer); };
 }
 
 /**

@@ -305,7 +305,7 @@ class ClassificationEndToEndTest {
                 "{\"inputs\":[{\"name\":\"pixels\",\"datatype\":\"FP32\",\"shape\":[1,5],\"data\":[1,2,3,4,5]}]}".getBytes(StandardCharsets.UTF_8)));
         assertThat(wrongName.statusCode()).isEqualTo(400);
         // a V2 request counts like a REST one: same admission, batching and meters
-        assertThat(get("/actuator/prometheus").body()).containsPattern("cnn_inference_requests_total\\{[^}]*outcome=\"rejected\"[^}]*version=\"2\"");
+        assertThat(get("/actuator/prometheus").body()).containsPattern("cnn_inference_requests_total\\{[^}]*model=\"gratings\"[^}]*outcome=\"rejected\"");
 
         String prometheus = get("/actuator/prometheus").body();
         assertThat(prometheus).contains("cnn_inference_requests_total{").contains("outcome=\"ok\"")

@@ -116,8 +116,8 @@ class TrainingJobsEndToEndTest {
         assertThat(prometheus).contains("cnn_training_jobs{state=\"SUCCEEDED\"}")
                 .contains("cnn_training_queue_depth")
                 .contains("cnn_training_epoch_seconds")
-                .contains("cnn_training_test_accuracy")
-                .contains("cnn_process_physical_max_bytes");
+                .contains("cnn_process_physical_max_bytes")
+                .as("a finished job's series are gone; its history keeps its figures").doesNotContain("job=\"" + id + "\"");
     }
 
     @Test

@@ -239,7 +239,7 @@ public class Classifier {
             outcome = "rejected";
             throw e;
         } finally {
-            metrics.request(version.name(), version.version(), outcome, System.nanoTime() - start);
+            metrics.request(version.name(), outcome, System.nanoTime() - start);
         }
     }
 

@@ -13,6 +13,15 @@ import java.time.Duration;
 @Component
 class InferenceMetrics {
 
+    /**
+     * A fixed bucket set (Prometheus {@code le} bounds) instead of a percentile histogram's ~70: fine where single
+     * requests land (a few milliseconds), coarse towards the 30 s a request can wait at most.
+     */
+    static final Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(
+            500_000L, 1_000_000L, 1_500_000L, 2_000_000L, 3_000_000L, 5_000_000L, 7_500_000L, 10_000_000L,
+            25_000_000L, 50_000_000L, 100_000_000L, 250_000_000L, 500_000_000L, 1_000_000_000L, 2_500_000_000L,
+            5_000_000_000L, 10_000_000_000L, 30_000_000_000L).map(Duration::ofNanos).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
     private final DistributionSummary batchSize;
     private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
@@ -33,18 +42,19 @@ class InferenceMetrics {
         models.onLoad(loads::increment);
     }
 
-    /** Meters are built once per model version (and outcome), not on every request. */
-    void request(String model, int version, String outcome, long nanos) {
-        String key = model + "/" + version;
-        counters.computeIfAbsent(key + "/" + outcome, k -> Counter.builder("cnn.inference.requests")
+    /**
+     * Meters are built once per model (and outcome), not on every request, and not per version: versions come and go
+     * with every training run, and each would otherwise leave its series behind until the next restart.
+     */
+    void request(String model, String outcome, long nanos) {
+        counters.computeIfAbsent(model + "/" + outcome, k -> Counter.builder("cnn.inference.requests")
                 .description("classification requests by outcome")
-                .tags("model", model, "version", String.valueOf(version), "outcome", outcome)
+                .tags("model", model, "outcome", outcome)
                 .register(registry)).increment();
-        latencies.computeIfAbsent(key, k -> Timer.builder("cnn.inference.latency")
+        latencies.computeIfAbsent(model, k -> Timer.builder("cnn.inference.latency")
                 .description("classification request latency, decoding included")
-                .tags("model", model, "version", String.valueOf(version))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                .tags("model", model)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

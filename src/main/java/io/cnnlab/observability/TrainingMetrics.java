@@ -5,6 +5,7 @@ import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.JobStateChanged;
 import io.cnnlab.jobs.TrainingJobs;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -72,6 +73,20 @@ class TrainingMetrics {
             if (gauge != null) {
                 registry.remove(gauge);
             }
+        }
+        if (change.to().isFinal()) {
+            forget(change.job().id());
+        }
+    }
+
+    /** A finished job's figures live in its history (GET .../metrics), not as a series per job forever. */
+    private void forget(String jobId) {
+        testAccuracy.remove(jobId);
+        for (Meter meter : registry.find("cnn.training.test.accuracy").tag("job", jobId).meters()) {
+            registry.remove(meter);
+        }
+        for (Meter meter : registry.find("cnn.training.images.per.second").tag("job", jobId).meters()) {
+            registry.remove(meter);
         }
     }
 

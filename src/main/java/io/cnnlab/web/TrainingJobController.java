@@ -10,6 +10,7 @@ import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
 import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
 import io.cnnlab.retention.Retention;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.jobs.IdempotencyKeyReusedException;
@@ -40,6 +41,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -117,7 +119,9 @@ class TrainingJobController {
                  @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
         List<TrainingJob> found = jobs.list(state, page, size);
         Map<String, EpochRecord> latest = jobs.latestMetrics(found.stream().map(TrainingJob::id).toList());
-        List<TrainingJobView> items = found.stream().map(job -> view(job, latest.get(job.id()))).toList();
+        Map<String, ModelVersion> became = versionsByJob();
+        List<TrainingJobView> items = found.stream()
+                .map(job -> view(job, latest.get(job.id()), became.get(job.id()))).toList();
         long total = state == null
                 ? jobs.countByState().values().stream().mapToLong(Long::longValue).sum()
                 : jobs.countByState().get(state);
@@ -193,11 +197,24 @@ class TrainingJobController {
     }
 
     private TrainingJobView view(TrainingJob job) {
-        return view(job, jobs.latestMetrics(List.of(job.id())).get(job.id()));
+        return view(job, jobs.latestMetrics(List.of(job.id())).get(job.id()), versionsByJob().get(job.id()));
     }
 
-    private TrainingJobView view(TrainingJob job, EpochRecord latest) {
-        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null), latest);
+    private TrainingJobView view(TrainingJob job, EpochRecord latest, ModelVersion became) {
+        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null), latest, became);
+    }
+
+    /** The registry's in-memory snapshot indexed once per request, not searched once per job shown. */
+    private Map<String, ModelVersion> versionsByJob() {
+        Map<String, ModelVersion> byJob = new HashMap<>();
+        for (ModelRegistry.Model model : models.models()) {
+            for (ModelVersion version : model.versions()) {
+                if (version.jobId() != null) {
+                    byJob.put(version.jobId(), version);
+                }
+            }
+        }
+        return byJob;
     }
 
     static String checked(String id) {

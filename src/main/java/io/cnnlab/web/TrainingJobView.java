@@ -4,22 +4,37 @@ import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.models.ModelVersion;
 import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
 
 import java.time.Instant;
 
 /**
- * A training job as the API shows it: stored state with the live progress of a running job laid over it, and the
- * plan it trains with (its network's recipe with the request's fields laid over it).
+ * A training job as the API shows it: stored state with the live progress of a running job laid over it, the
+ * plan it trains with (its network's recipe with the request's fields laid over it), and the model version it became
+ * ({@code model}, null until the job has succeeded and been registered).
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              TrainingPlan plan) {
+                              TrainingPlan plan, ModelRef model) {
 
+    /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
+    record ModelRef(String name, int version) {
+
+        static ModelRef of(ModelVersion version) {
+            return version == null ? null : new ModelRef(version.name(), version.version());
+        }
+    }
+
+    /** Without the registry at hand (a state event): {@code model} stays null, GET the job for it. */
     static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest) {
+        return of(job, live, latest, null);
+    }
+
+    static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest, ModelVersion became) {
         boolean useLive = live != null && job.state() == JobState.RUNNING;
         int epoch = useLive ? live.epoch() : job.epoch();
         long step = useLive ? live.step() : job.step();
@@ -32,7 +47,7 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : null,
                 latest, job.bestTestAccuracy(), job.error(), job.attempts(),
-                TrainingPlans.fromJson(job.architecture(), job.plan()));
+                TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
     }
 
     private static Double finite(double value) {
