@@ -36,8 +36,12 @@ import java.net.UnknownHostException;
 class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
-    /** Everything from this origin only: the dashboard has no inline script or style, and nothing may frame it. */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; frame-ancestors 'none'";
+    /**
+     * Everything from this origin only: the dashboard has no inline script or style, and nothing may frame it.
+     * Images may also be local blobs and data URLs: the dashboard previews a dropped image before classifying it,
+     * and Swagger UI draws its icons so; neither can run code.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'";
 
     /** Fails the start when the service would be open to other machines without the operator saying so. */
     @Bean

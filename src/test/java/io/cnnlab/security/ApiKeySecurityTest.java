@@ -96,7 +96,7 @@ class ApiKeySecurityTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(wrong.headers().firstValue("Content-Security-Policy"))
-                .contains("default-src 'self'; object-src 'none'; frame-ancestors 'none'");
+                .contains("default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'");
         assertThat(wrong.headers().firstValue("Referrer-Policy")).contains("no-referrer");
     }
 

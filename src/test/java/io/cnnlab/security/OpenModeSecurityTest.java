@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenModeSecurityTest {
 
     static final String JOB = "{\"architecture\":\"baseline\",\"epochs\":1,\"maxSteps\":1,\"batchSize\":4}";
-    static final String CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'";
+    static final String CSP = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'";
 
     @TempDir
     static Path home;
