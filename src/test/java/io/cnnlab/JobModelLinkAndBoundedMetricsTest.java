@@ -8,7 +8,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,7 +43,15 @@ class JobModelLinkAndBoundedMetricsTest {
     int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
+    private ServiceClient client;
+
+    private ServiceClient client() {
+        if (client == null) {
+            client = new ServiceClient(port);
+        }
+        return client;
+    }
+
 
     @Test
     void aJobLinksToItsVersionAndLeavesNoSeriesBehind() throws Exception {
@@ -52,25 +59,25 @@ class JobModelLinkAndBoundedMetricsTest {
         String second = trained();
 
         for (String id : List.of(first, second)) {
-            JsonNode model = job(id).get("model");
+            JsonNode model = client().job(id).get("model");
             assertThat(model.get("name").asString()).isEqualTo("linked");
-            JsonNode version = json.readTree(send("GET", "/api/v1/models/linked/versions/" + model.get("version").asInt(), null).body());
+            JsonNode version = client().read(client().send("GET", "/api/v1/models/linked/versions/" + model.get("version").asInt(), null));
             assertThat(version.get("jobId").asString()).isEqualTo(id);
         }
-        assertThat(job(first).get("model").get("version").asInt()).isEqualTo(1);
-        assertThat(job(second).get("model").get("version").asInt()).isEqualTo(2);
-        JsonNode page = json.readTree(send("GET", "/api/v1/training-jobs", null).body()).get("items");
+        assertThat(client().job(first).get("model").get("version").asInt()).isEqualTo(1);
+        assertThat(client().job(second).get("model").get("version").asInt()).isEqualTo(2);
+        JsonNode page = client().read(client().send("GET", "/api/v1/training-jobs", null)).get("items");
         assertThat(page).hasSize(2);
         for (JsonNode item : page) {
             assertThat(item.get("model").get("version").asInt())
                     .isEqualTo(item.get("id").asString().equals(first) ? 1 : 2);
         }
 
-        String queued = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"other\"}");
-        assertThat(job(queued).get("model").isNull()).as("a job that has not become a version").isTrue();
-        send("POST", "/api/v1/training-jobs/" + queued + "/cancel", null);
+        String queued = client().submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"other\"}");
+        assertThat(client().job(queued).get("model").isNull()).as("a job that has not become a version").isTrue();
+        client().send("POST", "/api/v1/training-jobs/" + queued + "/cancel", null);
 
-        String prometheus = send("GET", "/actuator/prometheus", null).body();
+        String prometheus = client().send("GET", "/actuator/prometheus", null).body();
         assertThat(prometheus).contains("cnn_training_jobs{")
                 .doesNotContain("job=\"" + first + "\"").doesNotContain("job=\"" + second + "\"");
 
@@ -82,7 +89,7 @@ class JobModelLinkAndBoundedMetricsTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
         }
-        List<String> buckets = send("GET", "/actuator/prometheus", null).body().lines()
+        List<String> buckets = client().send("GET", "/actuator/prometheus", null).body().lines()
                 .filter(line -> line.startsWith("cnn_inference_latency_seconds_bucket{")).toList();
         assertThat(buckets).as("18 fixed bounds and +Inf, once for the model").hasSize(19)
                 .allSatisfy(line -> assertThat(line).contains("model=\"linked\"").doesNotContain("version="));
@@ -92,29 +99,12 @@ class JobModelLinkAndBoundedMetricsTest {
 
     /** A one-epoch job of model "linked"; its id once it has succeeded and been registered. */
     private String trained() throws Exception {
-        String id = submit(JOB);
-        await().atMost(Duration.ofMinutes(3)).until(() -> job(id).get("state").asString().equals("SUCCEEDED"));
-        await().atMost(Duration.ofMinutes(1)).until(() -> !job(id).get("model").isNull());
+        String id = client().submit(JOB);
+        await().atMost(Duration.ofMinutes(3)).until(() -> client().job(id).get("state").asString().equals("SUCCEEDED"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> !client().job(id).get("model").isNull());
         return id;
     }
 
-    private String submit(String body) throws Exception {
-        HttpResponse<String> response = send("POST", "/api/v1/training-jobs", body);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return json.readTree(response.body()).get("id").asString();
-    }
 
-    private JsonNode job(String id) throws Exception {
-        return json.readTree(send("GET", "/api/v1/training-jobs/" + id, null).body());
-    }
 
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

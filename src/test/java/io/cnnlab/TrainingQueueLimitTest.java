@@ -9,11 +9,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,57 +43,51 @@ class TrainingQueueLimitTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
+    private ServiceClient client;
+
+    private ServiceClient client() {
+        if (client == null) {
+            client = new ServiceClient(port);
+        }
+        return client;
+    }
+
     private final List<String> submitted = new ArrayList<>();
 
     @AfterEach
     void cancelEverything() throws Exception {
         for (String id : submitted) {
-            send("POST", "/api/v1/training-jobs/" + id + "/cancel", null);
+            client().send("POST", "/api/v1/training-jobs/" + id + "/cancel", null);
         }
     }
 
     @Test
     void aFullQueueAnswers429UntilAJobLeavesIt() throws Exception {
         String running = submit();
-        await().atMost(Duration.ofMinutes(2)).until(() -> state(running).equals("RUNNING"));
+        await().atMost(Duration.ofMinutes(2)).until(() -> client().state(running).equals("RUNNING"));
         submit();
         String secondQueued = submit();
 
-        HttpResponse<String> refused = send("POST", "/api/v1/training-jobs", LONG_JOB);
+        HttpResponse<String> refused = client().send("POST", "/api/v1/training-jobs", LONG_JOB);
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = json.readTree(refused.body());
+        JsonNode problem = client().read(refused);
         assertThat(problem.get("status").asInt()).isEqualTo(429);
         assertThat(problem.get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:queue-full");
-        assertThat(json.readTree(send("GET", "/api/v1/training-jobs", null).body()).get("total").asLong())
+        assertThat(client().read(client().send("GET", "/api/v1/training-jobs", null)).get("total").asLong())
                 .as("the refused submit stored nothing").isEqualTo(3);
 
-        assertThat(send("POST", "/api/v1/training-jobs/" + secondQueued + "/cancel", null).statusCode()).isEqualTo(200);
+        assertThat(client().send("POST", "/api/v1/training-jobs/" + secondQueued + "/cancel", null).statusCode()).isEqualTo(200);
         submit();
     }
 
+
+
+
     private String submit() throws Exception {
-        HttpResponse<String> response = send("POST", "/api/v1/training-jobs", LONG_JOB);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        String id = json.readTree(response.body()).get("id").asString();
+        String id = client().submit(LONG_JOB);
         submitted.add(id);
         return id;
-    }
-
-    private String state(String id) throws Exception {
-        return json.readTree(send("GET", "/api/v1/training-jobs/" + id, null).body()).get("state").asString();
-    }
-
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

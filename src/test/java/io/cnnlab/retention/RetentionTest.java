@@ -1,5 +1,6 @@
 package io.cnnlab.retention;
 
+import io.cnnlab.ServiceClient;
 import io.cnnlab.ServiceFixture;
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.models.ModelRegistry;
@@ -15,11 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +52,15 @@ class RetentionTest {
     @LocalServerPort
     int port;
 
+    private ServiceClient client;
+
+    private ServiceClient client() {
+        if (client == null) {
+            client = new ServiceClient(port);
+        }
+        return client;
+    }
+
     @Autowired
     Retention retention;
 
@@ -64,8 +70,6 @@ class RetentionTest {
     @Autowired
     ModelRegistry registry;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
     @Order(1)
@@ -73,13 +77,13 @@ class RetentionTest {
         String first = trained();
         String second = trained();
         String third = trained();
-        assertThat(send("PUT", "/api/v1/models/kept/aliases/production", "{\"version\":1}").statusCode()).isEqualTo(200);
-        String cancelled = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"other\"}");
-        String running = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"long\"}");
+        assertThat(client().send("PUT", "/api/v1/models/kept/aliases/production", "{\"version\":1}").statusCode()).isEqualTo(200);
+        String cancelled = client().submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"other\"}");
+        String running = client().submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"long\"}");
         // the worker takes the oldest queued job: cancel that one, the other then runs and checkpoints
-        assertThat(send("POST", "/api/v1/training-jobs/" + cancelled + "/cancel", null).statusCode()).isIn(200, 202);
-        await().atMost(Duration.ofMinutes(3)).until(() -> state(cancelled).equals("CANCELLED")
-                && state(running).equals("RUNNING") && !checkpoints.list(running).isEmpty());
+        assertThat(client().send("POST", "/api/v1/training-jobs/" + cancelled + "/cancel", null).statusCode()).isIn(200, 202);
+        await().atMost(Duration.ofMinutes(3)).until(() -> client().state(cancelled).equals("CANCELLED")
+                && client().state(running).equals("RUNNING") && !checkpoints.list(running).isEmpty());
         Path orphan = home.resolve("checkpoints").resolve(UUID.randomUUID().toString());
         Files.createDirectories(orphan);
         Files.write(orphan.resolve("step-000000001.zip"), new byte[] {1, 2, 3});
@@ -88,79 +92,59 @@ class RetentionTest {
 
         assertThat(registry.model("kept").versions()).extracting(ModelVersion::version).containsExactly(3, 1);
         assertThat(registry.defaultVersion("kept").version()).isEqualTo(1);
-        assertThat(status("/api/v1/training-jobs/" + second)).as("the job of the deleted version").isEqualTo(404);
-        assertThat(status("/api/v1/training-jobs/" + cancelled)).isEqualTo(404);
-        assertThat(status("/api/v1/training-jobs/" + first)).isEqualTo(200);
-        assertThat(status("/api/v1/training-jobs/" + third)).isEqualTo(200);
+        assertThat(client().status("/api/v1/training-jobs/" + second)).as("the job of the deleted version").isEqualTo(404);
+        assertThat(client().status("/api/v1/training-jobs/" + cancelled)).isEqualTo(404);
+        assertThat(client().status("/api/v1/training-jobs/" + first)).isEqualTo(200);
+        assertThat(client().status("/api/v1/training-jobs/" + third)).isEqualTo(200);
         assertThat(checkpoints.list(first)).isEmpty();
         assertThat(checkpoints.list(third)).isEmpty();
         assertThat(home.resolve("checkpoints").resolve(second)).doesNotExist();
-        assertThat(state(running)).isEqualTo("RUNNING");
+        assertThat(client().state(running)).isEqualTo("RUNNING");
         assertThat(checkpoints.list(running)).isNotEmpty();
         assertThat(orphan).doesNotExist();
         assertThat(swept).isEqualTo(new Retention.Swept(1, 3, 2, 1));
-        assertThat(json.readTree(send("GET", "/api/v1/training-jobs/" + first + "/metrics", null).body()))
+        assertThat(client().read(client().send("GET", "/api/v1/training-jobs/" + first + "/metrics", null)))
                 .as("a kept job keeps its history").hasSize(1);
 
         assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0));
-        send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
+        client().send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
     }
 
     @Test
     @Order(2)
     void aUserDeletesAFinishedJobButNotOneThatRunsAndCannotReuseANameInAnotherCase() throws Exception {
-        String finished = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"Cased\"}");
-        await().atMost(Duration.ofMinutes(3)).until(() -> state(finished).equals("SUCCEEDED"));
-        String running = submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"later\"}");
-        await().atMost(Duration.ofMinutes(3)).until(() -> state(running).equals("RUNNING"));
+        String finished = client().submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"Cased\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> client().state(finished).equals("SUCCEEDED"));
+        String running = client().submit("{\"architecture\":\"baseline\",\"epochs\":1000,\"batchSize\":10,\"modelName\":\"later\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> client().state(running).equals("RUNNING"));
 
-        HttpResponse<String> refused = send("DELETE", "/api/v1/training-jobs/" + running, null);
+        HttpResponse<String> refused = client().send("DELETE", "/api/v1/training-jobs/" + running, null);
         assertThat(refused.statusCode()).isEqualTo(409);
-        assertThat(json.readTree(refused.body()).get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:state-conflict");
-        assertThat(send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(204);
-        assertThat(status("/api/v1/training-jobs/" + finished)).isEqualTo(404);
+        assertThat(client().read(refused).get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:state-conflict");
+        assertThat(client().send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(204);
+        assertThat(client().status("/api/v1/training-jobs/" + finished)).isEqualTo(404);
         assertThat(home.resolve("checkpoints").resolve(finished)).doesNotExist();
         assertThat(registry.model("Cased").versions()).as("the version the job became stays").hasSize(1);
-        assertThat(send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(404);
+        assertThat(client().send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(404);
 
-        HttpResponse<String> collision = send("POST", "/api/v1/training-jobs",
+        HttpResponse<String> collision = client().send("POST", "/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":1,\"modelName\":\"cased\"}");
         assertThat(collision.statusCode()).as("refused before training, not after").isEqualTo(409);
-        assertThat(json.readTree(collision.body()).get("detail").asString()).contains("'Cased'");
-        send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
-        await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("CANCELLED"));
+        assertThat(client().read(collision).get("detail").asString()).contains("'Cased'");
+        client().send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
+        await().atMost(Duration.ofMinutes(1)).until(() -> client().state(running).equals("CANCELLED"));
     }
 
     /** A one-epoch job that becomes the next version of model "kept"; its id once it has succeeded. */
     private String trained() throws Exception {
-        String id = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"kept\"}");
-        await().atMost(Duration.ofMinutes(3)).until(() -> state(id).equals("SUCCEEDED"));
+        String id = client().submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"kept\"}");
+        await().atMost(Duration.ofMinutes(3)).until(() -> client().state(id).equals("SUCCEEDED"));
         await().atMost(Duration.ofMinutes(1)).until(() -> registry.models().stream()
                 .flatMap(m -> m.versions().stream()).anyMatch(v -> id.equals(v.jobId())));
         return id;
     }
 
-    private String submit(String body) throws Exception {
-        HttpResponse<String> response = send("POST", "/api/v1/training-jobs", body);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return json.readTree(response.body()).get("id").asString();
-    }
 
-    private String state(String id) throws Exception {
-        return json.readTree(send("GET", "/api/v1/training-jobs/" + id, null).body()).get("state").asString();
-    }
 
-    private int status(String path) throws Exception {
-        return send("GET", path, null).statusCode();
-    }
 
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }
