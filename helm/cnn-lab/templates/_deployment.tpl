@@ -81,7 +81,8 @@ spec:
               value: /data/home
             - name: CNN_DATA_DIR
               value: {{ if $values.persistence.data.enabled }}/data/cifar-10{{ else }}/data/home/cifar-10{{ end }}
-            # the pod's name identifies the instance that holds a job's lease (the job view's worker)
+            # the instance that holds a job's lease (the job view's worker): one live process per pod name, and a
+            # restarted container takes its own jobs back at once instead of waiting for their leases to expire
             - name: CNN_INSTANCEID
               valueFrom:
                 fieldRef:

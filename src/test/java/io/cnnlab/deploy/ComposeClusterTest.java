@@ -23,7 +23,7 @@ class ComposeClusterTest {
     private static final Path DOCKER = Path.of("docker");
 
     /** The service's own keys as Spring binds them from the environment, and the AWS SDK's credentials. */
-    private static final Set<String> SERVICE_ENV = Set.of("CNN_DATA_DIR", "CNN_SECURITY_ENABLED", "CNN_TRAINING_WORKERS",
+    private static final Set<String> SERVICE_ENV = Set.of("CNN_INSTANCEID", "CNN_DATA_DIR", "CNN_SECURITY_ENABLED", "CNN_TRAINING_WORKERS",
             "CNN_TRAINING_LEASEDURATION", "SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD",
             "CNN_STORAGE_TYPE", "CNN_STORAGE_S3_ENDPOINT", "CNN_STORAGE_S3_REGION", "CNN_STORAGE_S3_BUCKET",
             "CNN_STORAGE_S3_PATHSTYLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
@@ -45,6 +45,8 @@ class ComposeClusterTest {
             Map<String, Object> env = map(instance, "environment");
             assertThat(SERVICE_ENV).as(name).containsAll(env.keySet());
             assertThat(instance.get("image")).as(name).isEqualTo("cnn-lab:0.1.0");
+            // one name per live process: the leases tell the instances apart by it
+            assertThat(env.get("CNN_INSTANCEID")).isEqualTo(name);
             assertThat(env.get("SPRING_DATASOURCE_URL")).as(name).isEqualTo("jdbc:postgresql://postgres:5432/"
                     + at(postgres, "environment.POSTGRES_DB"));
             assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(at(postgres, "environment.POSTGRES_USER"));
