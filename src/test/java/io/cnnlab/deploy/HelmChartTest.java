@@ -6,11 +6,19 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
+import static io.cnnlab.deploy.Manifests.at;
+import static io.cnnlab.deploy.Manifests.container;
+import static io.cnnlab.deploy.Manifests.env;
+import static io.cnnlab.deploy.Manifests.envNames;
+import static io.cnnlab.deploy.Manifests.find;
+import static io.cnnlab.deploy.Manifests.kinds;
+import static io.cnnlab.deploy.Manifests.list;
+import static io.cnnlab.deploy.Manifests.map;
+import static io.cnnlab.deploy.Manifests.mounts;
+import static io.cnnlab.deploy.Manifests.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -161,79 +169,5 @@ class HelmChartTest {
                 .hasMessageContaining("/image/tag");
         assertThatThrownBy(() -> new Helm(CHART).template().withName("x").set("replicaCount", "2").call())
                 .hasMessageContaining("/replicaCount");
-    }
-
-    private static List<Map<String, Object>> render(com.marcnuri.helm.TemplateCommand command) {
-        List<Map<String, Object>> manifests = new ArrayList<>();
-        for (Object document : new Yaml().loadAll(command.call())) {
-            if (document instanceof Map<?, ?> map) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> manifest = (Map<String, Object>) map;
-                manifests.add(manifest);
-            }
-        }
-        return manifests;
-    }
-
-    private static List<String> kinds(List<Map<String, Object>> manifests) {
-        return manifests.stream().map(m -> (String) m.get("kind")).toList();
-    }
-
-    private static Map<String, Object> find(List<Map<String, Object>> manifests, String kind) {
-        Optional<Map<String, Object>> found = manifests.stream().filter(m -> kind.equals(m.get("kind"))).findFirst();
-        assertThat(found).as(kind).isPresent();
-        return found.get();
-    }
-
-    private static Map<String, Object> container(Map<String, Object> deployment) {
-        return map(deployment, "spec.template.spec.containers[0]");
-    }
-
-    private static String env(Map<String, Object> container, String name) {
-        List<Map<String, Object>> env = list(container, "env");
-        return env.stream().filter(e -> name.equals(e.get("name"))).map(e -> String.valueOf(e.get("value")))
-                .findFirst().orElseThrow();
-    }
-
-    private static List<String> envNames(Map<String, Object> container) {
-        List<Map<String, Object>> env = list(container, "env");
-        return env.stream().map(e -> String.valueOf(e.get("name"))).toList();
-    }
-
-    private static Map<String, String> mounts(Map<String, Object> container) {
-        List<Map<String, Object>> mounts = list(container, "volumeMounts");
-        Map<String, String> byName = new java.util.HashMap<>();
-        mounts.forEach(m -> byName.put((String) m.get("name"), (String) m.get("mountPath")));
-        return byName;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object root, String path) {
-        return (Map<String, Object>) at(root, path);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object root, String path) {
-        return (List<Map<String, Object>>) at(root, path);
-    }
-
-    /** Follows a dotted path with [i] list indexes; "\\." escapes a dot inside a key. */
-    @SuppressWarnings("unchecked")
-    private static Object at(Object root, String path) {
-        Object node = root;
-        for (String part : path.split("(?<!\\\\)\\.")) {
-            String key = part.replace("\\.", ".");
-            int index = -1;
-            if (key.endsWith("]")) {
-                index = Integer.parseInt(key.substring(key.indexOf('[') + 1, key.length() - 1));
-                key = key.substring(0, key.indexOf('['));
-            }
-            assertThat(node).as("parent of %s in %s", key, path).isInstanceOf(Map.class);
-            node = ((Map<String, Object>) node).get(key);
-            if (index >= 0) {
-                node = ((List<Object>) node).get(index);
-            }
-        }
-        return node;
     }
 }
