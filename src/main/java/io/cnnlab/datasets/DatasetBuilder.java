@@ -231,7 +231,18 @@ final class DatasetBuilder implements EntrySink, AutoCloseable {
             manifest.put("seed", seed);
         }
         manifest.put("images", entries);
-        DurableFiles.write(dir.resolve(DatasetRecords.MANIFEST), out -> JSON.writeValue(out, manifest));
+        // Jackson closes the stream it writes to; the durable write still has to fsync it
+        DurableFiles.write(dir.resolve(DatasetRecords.MANIFEST), out -> JSON.writeValue(new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        }, manifest));
     }
 
     /** A folder's digest: sha256 over its sorted image names and their file digests (an upload's is its bytes'). */

@@ -229,7 +229,9 @@ public class Datasets {
     private Dataset publish(String id, String name, String source, String sha256, DatasetBuilder.Built built, Path work)
             throws IOException {
         Dataset dataset = new Dataset(id, name, source, built.classes(), built.counts(), built.images(), built.split(),
-                built.testFraction(), built.rejected(), built.rejectedCount(), sha256, clock.instant());
+                built.testFraction(), built.rejected(), built.rejectedCount(), sha256,
+                // what the database keeps, so the answer and a later GET agree
+                clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Path published = folders.publish(work, id);
         try {
             store.insert(dataset);
