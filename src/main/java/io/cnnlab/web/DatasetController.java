@@ -4,8 +4,6 @@ import io.cnnlab.datasets.Dataset;
 import io.cnnlab.datasets.Datasets;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -67,9 +65,6 @@ class DatasetController {
     @PostMapping(consumes = {"application/zip", "application/gzip", "application/x-gzip", "application/x-tar+gzip",
             MediaType.APPLICATION_OCTET_STREAM_VALUE})
     @Operation(summary = "Upload a data set: a zip or tar.gz as the request body", description = UPLOAD_DESCRIPTION,
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
-                    @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/gzip", schema = @Schema(type = "string", format = "binary"))}),
             responses = {
                     @ApiResponse(responseCode = "201", description = "imported; Location names the data set"),
                     @ApiResponse(responseCode = "400", description = "unsafe entries, damaged archive, no images, one class"),
