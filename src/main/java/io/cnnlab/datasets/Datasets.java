@@ -256,7 +256,7 @@ public class Datasets {
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), sha256)) {
             byte[] buffer = new byte[1 << 16];
             long total = 0;
-            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+            for (int n = read(body, buffer); n >= 0; n = read(body, buffer)) {
                 total += n;
                 if (total > max) {
                     throw new DatasetRefusedException(DatasetRefusedException.Reason.TOO_LARGE,
@@ -266,6 +266,16 @@ public class Datasets {
             }
         }
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** A body that breaks off (the client went away, a cut connection) is the client's problem, not a 500. */
+    private static int read(InputStream body, byte[] buffer) {
+        try {
+            return body.read(buffer);
+        } catch (IOException e) {
+            throw new DatasetRefusedException(DatasetRefusedException.Reason.INVALID_REQUEST,
+                    "the upload broke off before its end: " + e.getMessage());
+        }
     }
 
     private static double checkedFraction(Double testFraction) {
