@@ -107,9 +107,11 @@ class SecurityConfiguration {
                         "/api/v1/models/*/aliases/*/classify", "/v2/models/**").hasRole(Role.CLIENT.name())
                 .requestMatchers(HttpMethod.GET, "/api/**", "/v2", "/v2/**").hasRole(Role.CLIENT.name())
                 .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel",
-                        "/api/v1/models/*/versions", "/api/v1/models/*/versions/*/evaluation").hasRole(Role.TRAINER.name())
+                        "/api/v1/models/*/versions", "/api/v1/models/*/versions/*/evaluation", "/api/v1/datasets")
+                .hasRole(Role.TRAINER.name())
                 .requestMatchers(HttpMethod.PUT, "/api/v1/models/**").hasRole(Role.TRAINER.name())
-                .requestMatchers(HttpMethod.DELETE, "/api/v1/models/**", "/api/v1/training-jobs/*").hasRole(Role.TRAINER.name())
+                .requestMatchers(HttpMethod.DELETE, "/api/v1/models/**", "/api/v1/training-jobs/*",
+                        "/api/v1/datasets/*").hasRole(Role.TRAINER.name())
                 .anyRequest().denyAll()).build();
     }
 

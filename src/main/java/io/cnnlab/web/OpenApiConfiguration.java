@@ -44,6 +44,7 @@ class OpenApiConfiguration {
     static final String CLASSIFICATION = "Classification";
     static final String COMPARISONS = "Comparisons";
     static final String ARCHITECTURES = "Architectures";
+    static final String DATASETS = "Data sets";
     static final String OPEN_INFERENCE = "Open Inference Protocol (V2)";
 
     /** Errors any operation can answer beyond the ones it declares, by what the operation takes. */
@@ -70,6 +71,7 @@ class OpenApiConfiguration {
                         new Tag().name(CLASSIFICATION).description("Classify images with a model version"),
                         new Tag().name(COMPARISONS).description("Compare training runs side by side"),
                         new Tag().name(ARCHITECTURES).description("The networks on offer, their cost and recipe"),
+                        new Tag().name(DATASETS).description("CIFAR-10 and users' image-folder data sets: upload, register, list, delete"),
                         new Tag().name(OPEN_INFERENCE).description("KServe V2 REST protocol for existing clients")));
     }
 
@@ -84,6 +86,13 @@ class OpenApiConfiguration {
                 if (path.endsWith("/classify") && operation.getRequestBody() != null) {
                     operation.getRequestBody().getContent().addMediaType("image/*", new MediaType().schema(
                             new StringSchema().format("binary").description("one encoded image as the whole body")));
+                }
+                // the raw archive upload reads the request's stream itself, which springdoc cannot see
+                if (path.equals("/api/v1/datasets") && method == PathItem.HttpMethod.POST && operation.getRequestBody() != null) {
+                    for (String type : List.of("application/zip", "application/gzip")) {
+                        operation.getRequestBody().getContent().addMediaType(type, new MediaType().schema(new StringSchema()
+                                .format("binary").description("the whole archive as the body (streamed to disk)")));
+                    }
                 }
                 responses(path, method, operation);
             }));
@@ -105,6 +114,9 @@ class OpenApiConfiguration {
         }
         if (path.startsWith("/api/v1/architectures")) {
             return ARCHITECTURES;
+        }
+        if (path.startsWith("/api/v1/datasets")) {
+            return DATASETS;
         }
         return MODELS;
     }

@@ -2,6 +2,10 @@ package io.cnnlab.web;
 
 import io.cnnlab.architectures.UnknownArchitectureException;
 import io.cnnlab.checkpoints.CorruptCheckpointException;
+import io.cnnlab.datasets.DatasetBusyException;
+import io.cnnlab.datasets.DatasetConflictException;
+import io.cnnlab.datasets.DatasetNotFoundException;
+import io.cnnlab.datasets.DatasetRefusedException;
 import io.cnnlab.datasets.ImageDecoder;
 import io.cnnlab.inference.InputTooLargeException;
 import io.cnnlab.inference.InvalidInputException;
@@ -68,7 +72,7 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
                         + "metrics: actuator)");
     }
 
-    @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class})
+    @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class, DatasetNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
     }
@@ -111,6 +115,33 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
             case UNSUPPORTED -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-image", "Unsupported image type", e.getMessage());
             case UNREADABLE -> problem(HttpStatus.BAD_REQUEST, "unreadable-image", "Unreadable image", e.getMessage());
         };
+    }
+
+    /** An upload or folder that cannot become a data set; nothing of it is left behind. */
+    @ExceptionHandler(DatasetRefusedException.class)
+    ProblemDetail datasetRefused(DatasetRefusedException e) {
+        log.debug("data set refused ({}): {}", e.reason(), e.getMessage());
+        return switch (e.reason()) {
+            case NOT_AN_ARCHIVE -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not-an-archive", "Not a zip or tar.gz archive", e.getMessage());
+            case DAMAGED_ARCHIVE -> problem(HttpStatus.BAD_REQUEST, "damaged-archive", "Damaged archive", e.getMessage());
+            case UNSAFE_ENTRY -> problem(HttpStatus.BAD_REQUEST, "unsafe-archive-entry", "Unsafe archive entry", e.getMessage());
+            case TOO_LARGE -> problem(HttpStatus.CONTENT_TOO_LARGE, "dataset-too-large", "Data set over a limit", e.getMessage());
+            case NOT_A_DATASET -> problem(HttpStatus.BAD_REQUEST, "not-a-dataset", "Not a usable data set", e.getMessage());
+            case INVALID_REQUEST -> problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
+            case FOLDERS_DISABLED -> problem(HttpStatus.FORBIDDEN, "folder-registration-disabled", "Folder registration is off", e.getMessage());
+            case OUTSIDE_ROOTS -> problem(HttpStatus.FORBIDDEN, "outside-dataset-roots", "Outside the data set roots", e.getMessage());
+        };
+    }
+
+    @ExceptionHandler(DatasetConflictException.class)
+    ProblemDetail datasetConflict(DatasetConflictException e) {
+        return problem(HttpStatus.CONFLICT, "dataset-conflict", "Conflicts with the data set's use", e.getMessage());
+    }
+
+    @ExceptionHandler(DatasetBusyException.class)
+    ResponseEntity<ProblemDetail> datasetBusy(DatasetBusyException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "dataset-imports-busy", "Busy importing", e.getMessage()));
     }
 
     @ExceptionHandler(ModelImporter.InvalidModelException.class)

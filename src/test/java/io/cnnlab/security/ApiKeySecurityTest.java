@@ -115,6 +115,9 @@ class ApiKeySecurityTest {
         assertThat(send("DELETE", "/api/v1/models/m/versions/1", CLIENT, null).statusCode()).isEqualTo(403);
         assertThat(send("POST", "/api/v1/models/m/versions/1/evaluation", CLIENT, null).statusCode()).isEqualTo(403);
         assertThat(send("GET", "/actuator/prometheus", CLIENT, null).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/api/v1/datasets", CLIENT, null).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/datasets", CLIENT, "{\"path\":\"/tmp\"}").body()).contains("urn:problem-type:cnn-lab:forbidden");
+        assertThat(send("DELETE", "/api/v1/datasets/cifar10", CLIENT, null).statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -126,6 +129,8 @@ class ApiKeySecurityTest {
         assertThat(send("GET", "/api/v1/training-jobs", TRAINER, null).statusCode()).isEqualTo(200);
         assertThat(send("PUT", "/api/v1/models/none/aliases/production", TRAINER, "{\"version\":1}").statusCode()).isEqualTo(404);
         assertThat(send("POST", "/api/v1/models/none/versions/1/evaluation", TRAINER, null).statusCode()).isEqualTo(404);
+        // past security: the built-in data set is not deletable
+        assertThat(send("DELETE", "/api/v1/datasets/cifar10", TRAINER, null).statusCode()).isEqualTo(409);
     }
 
     @Test

@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiContractTest {
 
     private static final Set<String> TAGS = Set.of("Training jobs", "Models", "Classification", "Comparisons",
-            "Architectures", "Open Inference Protocol (V2)");
+            "Architectures", "Open Inference Protocol (V2)", "Data sets");
     private static final String PROBLEM_REF = "#/components/schemas/ProblemDetail";
 
     @TempDir
@@ -113,6 +113,12 @@ class ApiContractTest {
         JsonNode classify = paths.get("/api/v1/models/{name}/classify").get("post").get("requestBody").get("content");
         assertThat(names(classify)).containsExactlyInAnyOrder("multipart/form-data", "image/*", "application/json");
         assertThat(classify.get("image/*").get("schema").get("format").asString()).isEqualTo("binary");
+
+        JsonNode datasets = paths.get("/api/v1/datasets").get("post");
+        assertThat(names(datasets.get("requestBody").get("content"))).contains("application/zip", "application/gzip",
+                "multipart/form-data", "application/json");
+        assertThat(names(datasets.get("responses"))).contains("201", "400", "403", "413", "415").doesNotContain("200");
+        assertThat(names(paths.get("/api/v1/datasets/{id}").get("delete").get("responses"))).contains("204", "409");
 
         JsonNode request = doc.get("components").get("schemas").get("TrainingJobRequest").get("properties");
         assertThat(request.get("learningRate").get("exclusiveMinimum").asDouble()).isEqualTo(0.0);
