@@ -355,7 +355,7 @@ async function modelsView() {
     const preview = h('img', { class: 'preview', alt: 'uploaded image', src: URL.createObjectURL(blob) });
     try {
       const result = await api(`models/${encodeURIComponent(select.value)}/classify?topK=5`, { method: 'POST', body: form });
-      output.replaceChildren(h('p', {}, preview), h('p', { class: 'muted' }, `${result.model} version ${result.version}`),
+      output.replaceChildren(h('p', {}, preview), h('p', { class: 'muted' }, `${result.modelName} version ${result.version}`),
         ...result.predictions[0].map(p => h('div', { class: 'prediction', 'data-label': p.label },
           h('span', {}, p.label), h('span', {}, h('div', { class: 'p', style: `width:${(100 * p.probability).toFixed(1)}%` })),
           h('span', { class: 'num' }, pct(p.probability)))));

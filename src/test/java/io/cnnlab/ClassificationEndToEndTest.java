@@ -109,7 +109,7 @@ class ClassificationEndToEndTest {
         byte[] jpeg = encode(7, "jpg");
 
         JsonNode multipart = json.readTree(send(multipart("/api/v1/models/gratings/classify?topK=3", png, jpeg)).body());
-        assertThat(multipart.get("model").asString()).isEqualTo("gratings");
+        assertThat(multipart.get("modelName").asString()).isEqualTo("gratings");
         assertThat(multipart.get("predictions")).hasSize(2);
         for (JsonNode image : multipart.get("predictions")) {
             assertThat(image).hasSize(3);

@@ -38,11 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 /**
  * Every collection the JSON API answers is one envelope, {@code {items, page, size, total}}, that really pages and
  * refuses the same page sizes; and a field name means one thing in every answer: a count of parameters is
- * {@code parameterCount}, never {@code parameters}, and {@code epochs} is only ever epochs asked for (a recipe's).
+ * {@code parameterCount}, never {@code parameters}; {@code epochs} is only ever epochs asked for (a recipe's); and
+ * {@code model} is a {name, version} link, a model's name is {@code modelName}.
  */
 @WebMvcTest({TrainingJobController.class, ComparisonController.class, ArchitectureController.class,
         ModelController.class})
@@ -188,7 +190,7 @@ class CollectionEnvelopeTest {
     }
 
     @Test
-    void aCountIsParameterCountAndEpochsAreOnlyEverEpochsAskedFor() throws Exception {
+    void aCountIsParameterCountEpochsAreOnlyEverEpochsAskedForAndAModelIsALink() throws Exception {
         List<String> answers = new ArrayList<>(COLLECTIONS);
         answers.addAll(List.of("/api/v1/training-jobs/" + A, "/api/v1/models/cats",
                 "/api/v1/models/cats/versions/2"));
@@ -199,6 +201,14 @@ class CollectionEnvelopeTest {
             walk(answer, "$", counts, clashes);
             assertThat(clashes).as(path).isEmpty();
         }
+        when(evaluator.evaluate(version("cats", 2), false)).thenReturn(new ModelEvaluator.Result("cats", 2, 10,
+                new io.cnnlab.evaluation.Evaluation(0.9, 0.7, 10), null, 1.5));
+        JsonNode evaluation = json.readTree(mvc.perform(post("/api/v1/models/cats/versions/2/evaluation"))
+                .andReturn().getResponse().getContentAsString());
+        List<String> clashes = new ArrayList<>();
+        walk(evaluation, "$", counts, clashes);
+        assertThat(clashes).as("an evaluation").isEmpty();
+        assertThat(evaluation.get("modelName").asString()).isEqualTo("cats");
         assertThat(counts).as("where parameter counts appear").contains(
                 "$.items[0].parameterCount", // a comparison row, a version, an architecture
                 "$.items[0].trainableParameterCount", // an architecture
@@ -243,6 +253,9 @@ class CollectionEnvelopeTest {
             }
             if (name.equals("epochs") && !path.endsWith(".recipe")) {
                 clashes.add(where + " outside a recipe: epochsCompleted for epochs done");
+            }
+            if (name.equals("model") && !value.isObject() && !value.isNull()) {
+                clashes.add(where + " is a name: modelName ({name, version} is a model)");
             }
             if (name.equals("steps")) {
                 clashes.add(where + ": stepsCompleted for steps done, maxSteps for a budget");
