@@ -49,6 +49,16 @@ async function api(path, options = {}) {
   }
   return body;
 }
+// Every element of a collection: the API answers one page, {items, page, size, total}, at a time.
+const PAGE_SIZE = 1000;              // the service's largest page
+async function all(path) {
+  const items = [];
+  for (let page = 0; ; page++) {
+    const body = await api(`${path}${path.includes('?') ? '&' : '?'}page=${page}&size=${PAGE_SIZE}`);
+    items.push(...body.items);
+    if (!body.items.length || items.length >= body.total) return items;
+  }
+}
 const json = (method, body) => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 function stateBadge(state) {
@@ -60,7 +70,7 @@ function progressBar(fraction) {
 
 // ---- Jobs ----------------------------------------------------------------------------------------------------
 async function jobsView() {
-  const architectures = await api('architectures');
+  const architectures = await all('architectures');
   const info = h('div', { class: 'arch-info', id: 'arch-info' });
   const select = h('select', { name: 'architecture', id: 'architecture' },
     architectures.map(a => h('option', { value: a.name }, a.name)));
@@ -71,7 +81,7 @@ async function jobsView() {
   // the defaults are the chosen network's recipe, as the service publishes it
   const describe = () => {
     const a = architectures.find(x => x.name === select.value);
-    info.textContent = `${a.description} — ${num(a.parameters)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
+    info.textContent = `${a.description} — ${num(a.parameterCount)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
     epochs.querySelector('input').value = a.recipe.epochs;
     batchSize.querySelector('input').value = a.recipe.batchSize;
     learningRate.value = a.recipe.learningRate.initial; // the recipe's start; its decay stays the recipe's
@@ -179,14 +189,14 @@ async function runView(id) {
       e.learningRate.toPrecision(3)].map(v => h('td', { class: 'num' }, v)))));
   }
   async function loadCheckpoints() {
-    const list = await api(`training-jobs/${id}/checkpoints`);
+    const list = await all(`training-jobs/${id}/checkpoints`);
     checkpointRows.replaceChildren(...list.map(c => h('tr', {}, h('td', {}, num(c.step)), h('td', {}, c.epoch),
       h('td', {}, pct(c.testAccuracy)), h('td', {}, `${num(c.sizeBytes / 1e6, 1)} MB`),
       h('td', { title: c.sha256 }, c.sha256.slice(0, 12)), h('td', {}, c.best ? '★' : ''), h('td', {}, c.createdAt))));
   }
 
   drawHeader();
-  for (const e of await api(`training-jobs/${id}/metrics`)) epochs.set(e.epoch, e);
+  for (const e of await all(`training-jobs/${id}/metrics`)) epochs.set(e.epoch, e);
   drawCurves();
   await loadCheckpoints();
   if (FINAL.has(job.state)) return () => {};
@@ -294,15 +304,15 @@ async function compareView(query) {
   const ids = [...preselected].join(',');
   const keys = targets.map(t => String(t / 100));   // the service keys thresholds as they were sent
   const question = `comparisons?jobs=${ids}&thresholds=${keys.join(',')}`;
-  const rows = await api(question);
+  const rows = await all(question);
   const chartDiv = h('div', { id: 'compare-chart' });
   result.replaceChildren(h('section', { class: 'card' }, h('h2', {}, 'Side by side ',
     h('a', { href: '#', onclick: e => { e.preventDefault(); download(`${API}/${question}`, 'comparison.csv'); } }, '(CSV)')),
     h('table', { id: 'comparison-table' }, h('thead', {}, h('tr', {}, ['Job', 'Architecture', 'Parameters', 'MACs/image',
-      'Train img/s', 'Wall time', 'Epochs', 'Acc. @1', 'Acc. @5', 'Acc. @10', 'Final test acc.', 'Best',
+      'Train img/s', 'Wall time', 'Epochs done', 'Acc. @1', 'Acc. @5', 'Acc. @10', 'Final test acc.', 'Best',
       ...targets.map(t => `To ${t} %`)].map(t => h('th', { class: 'num' }, t)))),
       h('tbody', {}, rows.map(r => h('tr', { 'data-job-id': r.jobId }, [h('a', { href: `#/jobs/${r.jobId}` }, shortId(r.jobId)),
-        r.architecture, num(r.parameters), num(r.macsPerImage), num(r.imagesPerSecond), duration(r.wallSeconds), r.epochs,
+        r.architecture, num(r.parameterCount), num(r.macsPerImage), num(r.imagesPerSecond), duration(r.wallSeconds), r.epochsCompleted,
         pct(r.accuracyAtEpoch['1']), pct(r.accuracyAtEpoch['5']), pct(r.accuracyAtEpoch['10']), pct(r.finalTestAccuracy),
         pct(r.bestTestAccuracy), ...keys.map(k => r.secondsToAccuracy[k] == null ? 'never' : duration(r.secondsToAccuracy[k]))]
         .map(v => h('td', { class: 'num' }, v)))))),
@@ -316,7 +326,7 @@ async function compareView(query) {
 
 // ---- Models --------------------------------------------------------------------------------------------------
 async function modelsView() {
-  const models = await api('models');
+  const models = await all('models');
   const list = h('div', { id: 'models' });
   const select = h('select', { id: 'classify-model' }, models.map(m => h('option', { value: m.name }, m.name)));
   const file = h('input', { type: 'file', id: 'image-file', accept: 'image/*' });
@@ -329,7 +339,7 @@ async function modelsView() {
         'Parameters', 'Aliases', 'Created', ''].map(t => h('th', {}, t)))),
         h('tbody', {}, m.versions.map(v => h('tr', {}, h('td', {}, v.version), h('td', {}, v.architecture),
           h('td', {}, v.jobId ? h('a', { href: `#/jobs/${v.jobId}` }, v.source) : v.source), h('td', {}, pct(v.testAccuracy)),
-          h('td', {}, num(v.parameters)), h('td', {}, v.aliases.join(', ')), h('td', {}, v.createdAt),
+          h('td', {}, num(v.parameterCount)), h('td', {}, v.aliases.join(', ')), h('td', {}, v.createdAt),
           h('td', {}, v.aliases.includes('production') ? '' : h('button', { class: 'secondary', onclick: () => promote(m.name, v.version) },
             'Promote to production')))))));
   }
@@ -345,7 +355,7 @@ async function modelsView() {
     const preview = h('img', { class: 'preview', alt: 'uploaded image', src: URL.createObjectURL(blob) });
     try {
       const result = await api(`models/${encodeURIComponent(select.value)}/classify?topK=5`, { method: 'POST', body: form });
-      output.replaceChildren(h('p', {}, preview), h('p', { class: 'muted' }, `${result.model} version ${result.version}`),
+      output.replaceChildren(h('p', {}, preview), h('p', { class: 'muted' }, `${result.modelName} version ${result.version}`),
         ...result.predictions[0].map(p => h('div', { class: 'prediction', 'data-label': p.label },
           h('span', {}, p.label), h('span', {}, h('div', { class: 'p', style: `width:${(100 * p.probability).toFixed(1)}%` })),
           h('span', { class: 'num' }, pct(p.probability)))));

@@ -94,7 +94,7 @@ class ClassificationEndToEndTest {
         JsonNode v1 = json.readTree(get("/api/v1/models/gratings/versions/1").body());
         assertThat(v1.get("architecture").asString()).isEqualTo("baseline");
         assertThat(v1.get("source").asString()).isEqualTo("TRAINED");
-        assertThat(v1.get("parameters").asLong()).isEqualTo(123_338);
+        assertThat(v1.get("parameterCount").asLong()).isEqualTo(123_338);
         assertThat(v1.get("labels")).hasSize(10);
         // ten classes of generated gratings: chance is 0.1, the trained model must do clearly better
         assertThat(v1.get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(CLEARLY_BETTER_THAN_CHANCE);
@@ -109,7 +109,7 @@ class ClassificationEndToEndTest {
         byte[] jpeg = encode(7, "jpg");
 
         JsonNode multipart = json.readTree(send(multipart("/api/v1/models/gratings/classify?topK=3", png, jpeg)).body());
-        assertThat(multipart.get("model").asString()).isEqualTo("gratings");
+        assertThat(multipart.get("modelName").asString()).isEqualTo("gratings");
         assertThat(multipart.get("predictions")).hasSize(2);
         for (JsonNode image : multipart.get("predictions")) {
             assertThat(image).hasSize(3);

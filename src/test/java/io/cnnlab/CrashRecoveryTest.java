@@ -72,7 +72,7 @@ class CrashRecoveryTest {
         JsonNode done = job(id);
         assertThat(done.get("attempts").asInt()).isEqualTo(3);
         assertThat(done.get("step").asLong()).isEqualTo(total);
-        JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics"));
+        JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics")).get("items");
         assertThat(metrics).hasSize(40);
         for (int i = 0; i < 40; i++) {
             assertThat(metrics.get(i).get("epoch").asInt()).isEqualTo(i + 1);
@@ -93,7 +93,7 @@ class CrashRecoveryTest {
 
     private List<Long> checkpointSteps(String id) throws Exception {
         List<Long> steps = new ArrayList<>();
-        json.readTree(get("/api/v1/training-jobs/" + id + "/checkpoints")).forEach(c -> steps.add(c.get("step").asLong()));
+        json.readTree(get("/api/v1/training-jobs/" + id + "/checkpoints")).get("items").forEach(c -> steps.add(c.get("step").asLong()));
         return steps;
     }
 

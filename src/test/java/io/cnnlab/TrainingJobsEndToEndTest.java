@@ -85,7 +85,7 @@ class TrainingJobsEndToEndTest {
         assertThat(listed.get("latestMetrics").get("step").asLong()).isEqualTo(30);
         assertThat(done.get("modelName").asString()).isEqualTo("tiny");
 
-        JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body());
+        JsonNode metrics = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body()).get("items");
         assertThat(metrics).hasSize(3);
         for (int i = 0; i < 3; i++) {
             JsonNode epoch = metrics.get(i);
@@ -96,7 +96,7 @@ class TrainingJobsEndToEndTest {
             assertThat(epoch.has("trainLoss") && epoch.has("testLoss") && epoch.has("seconds")).isTrue();
         }
 
-        JsonNode checkpoints = json.readTree(get("/api/v1/training-jobs/" + id + "/checkpoints").body());
+        JsonNode checkpoints = json.readTree(get("/api/v1/training-jobs/" + id + "/checkpoints").body()).get("items");
         assertThat(checkpoints).hasSize(3);
         int best = 0;
         for (JsonNode checkpoint : checkpoints) {
@@ -209,7 +209,7 @@ class TrainingJobsEndToEndTest {
         // and what training did with it: the step budget, the decayed rate at step 4 (0.01 x 0.5^2), and a sampled
         // training accuracy (step 3 of 4; the recipe's every 10th would sample none)
         assertThat(done.get("step").asLong()).isEqualTo(4);
-        JsonNode epoch = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body()).get(0);
+        JsonNode epoch = json.readTree(get("/api/v1/training-jobs/" + id + "/metrics").body()).get("items").get(0);
         assertThat(epoch.get("learningRate").asDouble()).isEqualTo(0.0025);
         assertThat(epoch.get("trainAccuracy").isNumber()).as("trainAccuracy %s", epoch.get("trainAccuracy")).isTrue();
     }
@@ -244,7 +244,7 @@ class TrainingJobsEndToEndTest {
         assertThat(post("/api/v1/training-jobs", "{not json", null).statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/training-jobs/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
         assertThat(get("/api/v1/training-jobs/..%2F..%2Fetc").statusCode()).isIn(400, 404);
-        assertThat(get("/api/v1/training-jobs?size=1000").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/training-jobs?size=1001").statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -297,7 +297,7 @@ class TrainingJobsEndToEndTest {
                 .get("application/json").get("examples").get("classification extension").get("value").get("outputs")
                 .get(0).get("datatype").asString()).isEqualTo("BYTES");
         assertThat(documentPaths.get("/api/v1/comparisons").get("get").get("responses").get("200").get("content")
-                .get("application/json").get("examples").get("one run, two epochs").get("value").get(0)
+                .get("application/json").get("examples").get("one run, two epochs").get("value").get("items").get(0)
                 .get("macsPerImage").asLong()).isEqualTo(18086400);
         assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
@@ -331,7 +331,7 @@ class TrainingJobsEndToEndTest {
 
     @Test
     void architecturesReportTheirCosts() throws Exception {
-        JsonNode architectures = json.readTree(get("/api/v1/architectures").body());
+        JsonNode architectures = json.readTree(get("/api/v1/architectures").body()).get("items");
 
         assertThat(architectures).hasSize(8); // the seed's four, combined and its three ablations
         assertThat(architectures.get(4).get("recipe").get("learningRate").get("initial").asDouble()).isEqualTo(0.003);
@@ -343,7 +343,7 @@ class TrainingJobsEndToEndTest {
         assertThat(recipe.get("trainAccuracyEvery").asInt()).isEqualTo(10);
         assertThat(architectures.get(7).get("name").asString()).isEqualTo("combined-single-branch");
         assertThat(architectures.get(0).get("name").asString()).isEqualTo("baseline");
-        assertThat(architectures.get(0).get("parameters").asLong()).isEqualTo(123_338);
+        assertThat(architectures.get(0).get("parameterCount").asLong()).isEqualTo(123_338);
         assertThat(architectures.get(1).get("macsPerImage").asLong()).isEqualTo(9_239_040);
         assertThat(architectures.get(2).get("layers").size()).isGreaterThan(5);
     }

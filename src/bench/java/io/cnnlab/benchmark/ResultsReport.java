@@ -57,12 +57,13 @@ public final class ResultsReport {
         Files.createDirectories(out);
         Api api = new Api(url, key);
         String query = "/api/v1/comparisons?jobs=" + jobs + "&epochs=1,5,10,20,30&thresholds=0.6,0.7,0.75,0.8,0.85";
-        JsonNode rows = JsonMapper.builder().build().readTree(api.get(query, "application/json"));
+        // at most 20 jobs: one page of the envelope holds every row
+        JsonNode rows = JsonMapper.builder().build().readTree(api.get(query, "application/json")).get("items");
         Files.writeString(out.resolve("comparison.csv"), api.get(query, "text/csv"));
         for (JsonNode row : rows) {
             String id = row.get("jobId").asString(), name = label(row, rows);
             Files.writeString(out.resolve(name + "-metrics.csv"), api.get("/api/v1/training-jobs/" + id + "/metrics", "text/csv"));
-            Files.writeString(out.resolve(name + "-metrics.json"), api.get("/api/v1/training-jobs/" + id + "/metrics", "application/json"));
+            Files.writeString(out.resolve(name + "-metrics.json"), api.get("/api/v1/training-jobs/" + id + "/metrics?size=1000", "application/json"));
         }
         Files.writeString(out.resolve("results.md"), table(rows));
         plot(rows, out.resolve("accuracy-vs-time.png"), false);
@@ -78,9 +79,9 @@ public final class ResultsReport {
         for (JsonNode r : rows) {
             JsonNode at = r.get("accuracyAtEpoch"), to = r.get("secondsToAccuracy");
             md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %s | %d (%,d) | %s / %s / %s | %s | %s | %s | %s | %s | %s |%n",
-                    label(r, rows), r.get("parameters").asLong(), r.get("macsPerImage").asLong(),
-                    r.get("imagesPerSecond").asDouble(), minutes(r.get("wallSeconds")), r.get("epochs").asInt(),
-                    r.get("steps").asLong(), pct(at.get("1")), pct(at.get("5")), pct(at.get("10")),
+                    label(r, rows), r.get("parameterCount").asLong(), r.get("macsPerImage").asLong(),
+                    r.get("imagesPerSecond").asDouble(), minutes(r.get("wallSeconds")), r.get("epochsCompleted").asInt(),
+                    r.get("stepsCompleted").asLong(), pct(at.get("1")), pct(at.get("5")), pct(at.get("10")),
                     pct(r.get("finalTestAccuracy")), pct(r.get("bestTestAccuracy")), minutes(to.get("0.6")),
                     minutes(to.get("0.7")), minutes(to.get("0.8")), minutes(to.get("0.85"))));
         }

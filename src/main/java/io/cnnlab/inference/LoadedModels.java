@@ -83,7 +83,7 @@ class LoadedModels {
                 ModelRunner runner = new ModelRunner(key, loader.apply(version), InputDescription.SEED.networkShape(),
                         properties.maxBatchSize(), properties.maxDelay().toNanos(), properties.maxQueue(),
                         properties.nativeThreads(), images -> batchObserver.accept(images));
-                log.info("loaded model {} ({} parameters)", key, version.parameters());
+                log.info("loaded model {} ({} parameters)", key, version.parameterCount());
                 loadObserver.run();
                 future.complete(runner);
                 evictBeyondLimit();

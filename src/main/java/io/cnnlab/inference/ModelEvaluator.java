@@ -21,9 +21,10 @@ import java.util.concurrent.Semaphore;
 public class ModelEvaluator {
 
     /**
+     * @param modelName    the model's name, as a job's {@code modelName}
      * @param flipAveraged the same set with flip averaging, or null when not asked for
      */
-    public record Result(String model, int version, int images, Evaluation plain, Evaluation flipAveraged,
+    public record Result(String modelName, int version, int images, Evaluation plain, Evaluation flipAveraged,
                          double seconds) {
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
  * @param source         TRAINED (registered from a job's best checkpoint) or IMPORTED
  * @param jobId          the training job it came from, null when imported
  * @param checkpointStep the job step of that checkpoint
+ * @param parameterCount the network's parameters (a count; a job's hyper-parameters are its {@code plan})
  * @param labels         class names, index order of the network's outputs
  * @param sha256         sha256 of the stored network file, checked before every load
  * @param uploadSha256   sha256 of the bytes the user uploaded for an import (the service rewrites the zip, so it
@@ -16,6 +17,6 @@ import java.util.List;
  * @param aliases        aliases pointing at this version (e.g. production)
  */
 public record ModelVersion(String name, int version, String architecture, String source, String jobId,
-                           Long checkpointStep, Double testAccuracy, long parameters, List<String> labels,
+                           Long checkpointStep, Double testAccuracy, long parameterCount, List<String> labels,
                            long sizeBytes, String sha256, String uploadSha256, Instant createdAt, List<String> aliases) {
 }

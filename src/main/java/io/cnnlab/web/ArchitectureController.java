@@ -6,8 +6,11 @@ import io.cnnlab.architectures.Recipe;
 import io.cnnlab.architectures.NetworkCost;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
@@ -19,15 +22,34 @@ class ArchitectureController {
     /**
      * A network as users choose it: what it is, what it costs, and its recipe (every default a training request
      * leaves out, by the request's field names where they are flat).
+     *
+     * @param parameterCount          all parameters the network stores, batch norm's running statistics included
+     * @param trainableParameterCount parameters the optimiser updates
      */
-    record ArchitectureView(String name, String description, long parameters, long trainableParameters,
-                            long macsPerImage, Recipe recipe, List<NetworkCost.LayerCost> layers) {
+    record ArchitectureView(String name, String description, long parameterCount, long trainableParameterCount,
+                            long macsPerImage, Recipe recipe, List<LayerView> layers) {
 
         static ArchitectureView of(Architecture architecture) {
             NetworkCost cost = architecture.cost();
             return new ArchitectureView(architecture.name(), architecture.description(), cost.parameters(),
                     cost.trainableParameters(), cost.macs(),
-                    architecture.recipe(), cost.layers());
+                    architecture.recipe(), cost.layers().stream().map(LayerView::of).toList());
+        }
+    }
+
+    /**
+     * One row of a network's layer table, named as every other answer names a count ({@code parameterCount}) and a
+     * cost per image ({@code macsPerImage}).
+     *
+     * @param kernel kernel size as {@code HxW}, empty where there is none
+     * @param output activation shape as channels x height x width (or size for flat outputs)
+     */
+    record LayerView(String name, String type, String kernel, String output, long parameterCount,
+                     long trainableParameterCount, long macsPerImage) {
+
+        static LayerView of(NetworkCost.LayerCost layer) {
+            return new LayerView(layer.name(), layer.type(), layer.kernel(), layer.output(), layer.parameters(),
+                    layer.trainableParameters(), layer.macs());
         }
     }
 
@@ -40,7 +62,9 @@ class ArchitectureController {
     @GetMapping
     @Operation(summary = "List the networks on offer with their cost and recipe",
             description = "The recipe holds every default a training request leaves out.")
-    List<ArchitectureView> list() {
-        return views;
+    Page<ArchitectureView> list(
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        return Page.slice(views, page, size);
     }
 }

@@ -35,7 +35,7 @@ class ClassificationController {
     record Base64Images(List<String> images) {
     }
 
-    static final String CLASSIFY_EXAMPLE = "{\"model\":\"cifar-baseline\",\"version\":3,\"predictions\":[[{\"label\":\"cat\","
+    static final String CLASSIFY_EXAMPLE = "{\"modelName\":\"cifar-baseline\",\"version\":3,\"predictions\":[[{\"label\":\"cat\","
             + "\"index\":3,\"probability\":0.91},{\"label\":\"dog\",\"index\":5,\"probability\":0.05}]]}";
 
     private final ModelRegistry registry;

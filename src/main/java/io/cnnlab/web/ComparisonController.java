@@ -4,6 +4,8 @@ import io.cnnlab.comparisons.Comparisons;
 import io.cnnlab.comparisons.RunSummary;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -19,13 +21,14 @@ class ComparisonController {
 
     static final int MAX_JOBS = 20;
 
-    static final String COMPARISON_EXAMPLE = "[{\"jobId\":\"7ee796dd-e897-4171-b873-c33110c35fee\",\"architecture\":\"baseline\","
-            + "\"modelName\":\"baseline\",\"state\":\"SUCCEEDED\",\"parameters\":123338,"
-            + "\"macsPerImage\":18086400,\"epochs\":2,\"steps\":782,\"imagesPerSecond\":1635.2,"
+    static final String COMPARISON_EXAMPLE = "{\"items\":[{\"jobId\":\"7ee796dd-e897-4171-b873-c33110c35fee\","
+            + "\"architecture\":\"baseline\","
+            + "\"modelName\":\"baseline\",\"state\":\"SUCCEEDED\",\"parameterCount\":123338,"
+            + "\"macsPerImage\":18086400,\"epochsCompleted\":2,\"stepsCompleted\":782,\"imagesPerSecond\":1635.2,"
             + "\"wallSeconds\":65.1,\"finalTestAccuracy\":0.4162,\"bestTestAccuracy\":0.4162,"
             + "\"accuracyAtEpoch\":{\"1\":0.3613},\"secondsToAccuracy\":{},\"curve\":[{\"epoch\":1,"
             + "\"step\":391,\"elapsedSeconds\":32.4,\"trainLoss\":2.01,\"testLoss\":1.78,"
-            + "\"trainAccuracy\":0.33,\"testAccuracy\":0.3613}]}]";
+            + "\"trainAccuracy\":0.33,\"testAccuracy\":0.3613}]}],\"page\":0,\"size\":100,\"total\":1}";
 
     private final Comparisons comparisons;
 
@@ -54,22 +57,25 @@ class ComparisonController {
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Compare training runs",
-            description = "One row per job: parameters, MACs per image, median training img/s, wall time, test accuracy "
-                    + "after given epochs and at the end, wall seconds to reach given test accuracies, and the "
-                    + "accuracy-vs-time curve. Also as text/csv (without the curve). 400 for bad parameters, 404 for "
+            description = "One row per job, in the order asked, paged: parameter count, MACs per image, median "
+                    + "training img/s, wall time, test accuracy after given epochs and at the end, wall seconds to "
+                    + "reach given test accuracies, and the accuracy-vs-time curve. Also as text/csv (every row, "
+                    + "without the curve). 400 for bad parameters, 404 for "
                     + "an unknown job.",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
                     content = {@io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json",
                             examples = @io.swagger.v3.oas.annotations.media.ExampleObject(name = "one run, two epochs",
                                     value = COMPARISON_EXAMPLE)),
                             @io.swagger.v3.oas.annotations.media.Content(mediaType = CsvTable.MEDIA_TYPE)}))
-    List<RunSummary> compare(
+    Page<RunSummary> compare(
             @Parameter(description = "comma-separated job ids, at most 20") @RequestParam List<String> jobs,
             @Parameter(description = "epochs to report test accuracy after", example = "1,5,10")
             @RequestParam(required = false) List<Integer> epochs,
             @Parameter(description = "test accuracies (0-1] to report the time to reach", example = "0.6,0.7")
-            @RequestParam(required = false) List<Double> thresholds) {
-        return run(Query.of(jobs, epochs, thresholds));
+            @RequestParam(required = false) List<Double> thresholds,
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        return Page.slice(run(Query.of(jobs, epochs, thresholds)), page, size);
     }
 
     @GetMapping(produces = CsvTable.MEDIA_TYPE)
@@ -77,15 +83,15 @@ class ComparisonController {
     String compareCsv(@RequestParam List<String> jobs, @RequestParam(required = false) List<Integer> epochs,
                       @RequestParam(required = false) List<Double> thresholds) {
         Query query = Query.of(jobs, epochs, thresholds);
-        List<String> header = new ArrayList<>(List.of("jobId", "architecture", "modelName", "state", "parameters",
-                "macsPerImage", "epochs", "steps", "imagesPerSecond", "wallSeconds", "finalTestAccuracy",
-                "bestTestAccuracy"));
+        List<String> header = new ArrayList<>(List.of("jobId", "architecture", "modelName", "state",
+                "parameterCount", "macsPerImage", "epochsCompleted", "stepsCompleted", "imagesPerSecond", "wallSeconds",
+                "finalTestAccuracy", "bestTestAccuracy"));
         query.epochs().forEach(e -> header.add("testAccuracyEpoch" + e));
         query.thresholds().forEach(t -> header.add("secondsTo" + Comparisons.thresholdKey(t)));
         List<List<Object>> table = new ArrayList<>();
         for (RunSummary r : run(query)) {
             List<Object> row = new ArrayList<>(List.of(r.jobId(), r.architecture(), r.modelName(), r.state(),
-                    r.parameters(), r.macsPerImage(), r.epochs(), r.steps()));
+                    r.parameterCount(), r.macsPerImage(), r.epochsCompleted(), r.stepsCompleted()));
             row.add(r.imagesPerSecond());
             row.add(r.wallSeconds());
             row.add(r.finalTestAccuracy());

@@ -8,6 +8,7 @@ import io.cnnlab.models.ModelNames;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import io.swagger.v3.oas.annotations.Operation;
@@ -72,9 +73,20 @@ class ModelController {
     }
 
     @GetMapping
-    @Operation(summary = "List models with their versions and aliases")
-    List<ModelRegistry.Model> list() {
-        return registry.models();
+    @Operation(summary = "List models with their versions and aliases", description = "Models by name, each with "
+            + "every version, newest first.")
+    Page<ModelRegistry.Model> list(
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        return Page.slice(registry.models(), page, size);
+    }
+
+    @GetMapping("/{name}/versions")
+    @Operation(summary = "List a model's versions, newest first")
+    Page<ModelVersion> versions(@PathVariable String name,
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        return Page.slice(registry.model(name).versions(), page, size);
     }
 
     @GetMapping("/{name}")

@@ -1,6 +1,11 @@
 package io.cnnlab.web;
 
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.comparisons.RunSummary;
+import io.cnnlab.jobs.EpochRecord;
+import io.swagger.v3.core.converter.AnnotatedType;
+import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.core.converter.ResolvedSchema;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -20,6 +25,7 @@ import jakarta.validation.constraints.DecimalMin;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.ResolvableType;
 
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
@@ -46,6 +52,11 @@ class OpenApiConfiguration {
     static final String ARCHITECTURES = "Architectures";
     static final String DATASETS = "Data sets";
     static final String OPEN_INFERENCE = "Open Inference Protocol (V2)";
+
+    /** Collections whose JSON page is documented beside a CSV table, by the type of their items. */
+    private static final Map<String, Class<?>> PAGES_BESIDE_CSV = Map.of(
+            "/api/v1/training-jobs/{id}/metrics", EpochRecord.class,
+            "/api/v1/comparisons", RunSummary.class);
 
     /** Errors any operation can answer beyond the ones it declares, by what the operation takes. */
     private static final Map<String, String> COMMON_ERRORS = Map.of(
@@ -80,6 +91,8 @@ class OpenApiConfiguration {
         return api -> {
             api.getComponents().addSchemas(PROBLEM, problemSchema());
             api.getComponents().getSchemas().remove("SseEmitter");
+            pagesBesideCsv(api);
+            pagesNamedByTheirItems(api);
             exclusiveMinimums(api.getComponents().getSchemas().get("TrainingJobRequest"), TrainingJobRequest.class);
             api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
                 operation.setTags(List.of(tagOf(path)));
@@ -97,6 +110,55 @@ class OpenApiConfiguration {
                 responses(path, method, operation);
             }));
         };
+    }
+
+    /**
+     * The JSON page of a collection that also answers text/csv: its annotation lists both media types (to document
+     * the table), which leaves the generator no schema for the JSON; it gets its envelope here.
+     */
+    private static void pagesBesideCsv(OpenAPI api) {
+        PAGES_BESIDE_CSV.forEach((path, item) -> {
+            ResolvedSchema page = ModelConverters.getInstance(true).resolveAsResolvedSchema(new AnnotatedType(
+                    ResolvableType.forClassWithGenerics(Page.class, item).getType()).resolveAsRef(true));
+            page.referencedSchemas.forEach(api.getComponents().getSchemas()::putIfAbsent);
+            PathItem operations = api.getPaths().get(path);
+            if (operations != null && operations.getGet() != null) {
+                MediaType json = operations.getGet().getResponses().get("200").getContent()
+                        .get(org.springframework.http.MediaType.APPLICATION_JSON_VALUE);
+                if (json != null) {
+                    json.setSchema(page.schema);
+                }
+            }
+        });
+    }
+
+    /**
+     * The generator names {@code Page<ModelVersion>} "PageModelVersion"; "PageOfModelVersion" says it is the
+     * envelope ({@link Page}) of a collection of versions. Pages appear only as response bodies, so only those
+     * references need to follow the new names.
+     */
+    private static void pagesNamedByTheirItems(OpenAPI api) {
+        Map<String, Schema> schemas = api.getComponents().getSchemas();
+        Map<String, String> renamed = new LinkedHashMap<>();
+        schemas.forEach((name, schema) -> {
+            if (name.startsWith("Page") && !name.startsWith("PageOf") && schema.getProperties() != null
+                    && schema.getProperties().keySet().equals(java.util.Set.of("items", "page", "size", "total"))) {
+                renamed.put(name, "PageOf" + name.substring("Page".length()));
+            }
+        });
+        renamed.forEach((from, to) -> schemas.put(to, schemas.remove(from)));
+        api.getPaths().values().forEach(item -> item.readOperations().forEach(operation ->
+                operation.getResponses().values().stream()
+                        .filter(response -> response.getContent() != null)
+                        .flatMap(response -> response.getContent().values().stream())
+                        .map(MediaType::getSchema)
+                        .filter(schema -> schema != null && schema.get$ref() != null)
+                        .forEach(schema -> {
+                            String name = schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1);
+                            if (renamed.containsKey(name)) {
+                                schema.set$ref("#/components/schemas/" + renamed.get(name));
+                            }
+                        })));
     }
 
     private static String tagOf(String path) {

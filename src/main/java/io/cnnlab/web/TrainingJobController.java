@@ -83,10 +83,6 @@ class TrainingJobController {
         return events.subscribe(id, JobEventStreams.callerOf(request), () -> view(jobs.get(id)));
     }
 
-    /** One page of jobs, newest first. */
-    record JobPage(List<TrainingJobView> items, int page, int size, long total) {
-    }
-
     @PostMapping
     @io.swagger.v3.oas.annotations.Operation(summary = "Submit a training job",
             description = "Every field but architecture defaults to the network's recipe (GET /api/v1/architectures). "
@@ -114,9 +110,9 @@ class TrainingJobController {
 
     @GetMapping
     @Operation(summary = "List training jobs, newest first")
-    JobPage list(@RequestParam(required = false) JobState state,
-                 @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-                 @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+    Page<TrainingJobView> list(@RequestParam(required = false) JobState state,
+                               @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+                               @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
         List<TrainingJob> found = jobs.list(state, page, size);
         Map<String, EpochRecord> latest = jobs.latestMetrics(found.stream().map(TrainingJob::id).toList());
         Map<String, ModelVersion> became = versionsByJob();
@@ -125,7 +121,7 @@ class TrainingJobController {
         long total = state == null
                 ? jobs.countByState().values().stream().mapToLong(Long::longValue).sum()
                 : jobs.countByState().get(state);
-        return new JobPage(items, page, size, total);
+        return Page.of(items, page, size, total);
     }
 
     @GetMapping("/{id}")
@@ -136,12 +132,15 @@ class TrainingJobController {
 
     @GetMapping(path = "/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
     @io.swagger.v3.oas.annotations.Operation(summary = "Per-epoch metrics of a job",
-            description = "The job's history, one row per epoch; also as text/csv (Accept: text/csv).",
+            description = "The job's history, one row per epoch, paged; also as text/csv (Accept: text/csv), the "
+                    + "whole history as one table.",
             responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", content = {
                     @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json"),
                     @io.swagger.v3.oas.annotations.media.Content(mediaType = CsvTable.MEDIA_TYPE)}))
-    List<EpochRecord> metrics(@PathVariable String id) {
-        return jobs.metrics(checked(id));
+    Page<EpochRecord> metrics(@PathVariable String id,
+                              @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+                              @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        return Page.slice(jobs.metrics(checked(id)), page, size);
     }
 
     @GetMapping(path = "/{id}/metrics", produces = CsvTable.MEDIA_TYPE)
@@ -175,9 +174,11 @@ class TrainingJobController {
 
     @GetMapping("/{id}/checkpoints")
     @Operation(summary = "List a job's checkpoints")
-    List<Checkpoint> checkpoints(@PathVariable String id) {
+    Page<Checkpoint> checkpoints(@PathVariable String id,
+                                 @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+                                 @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
         jobs.get(checked(id));
-        return checkpoints.list(id);
+        return Page.slice(checkpoints.list(id), page, size);
     }
 
     /** An Idempotency-Key reused with another body: the IETF idempotency-key draft's 422. */

@@ -42,10 +42,10 @@ class RunSummariesTest {
         assertThat(s.bestTestAccuracy()).isEqualTo(0.72);
         assertThat(s.imagesPerSecond()).isCloseTo(1050, within(1e-9)); // the median resists one odd epoch
         assertThat(s.curve()).extracting(RunSummary.CurvePoint::elapsedSeconds).containsExactly(30.0, 61.0, 90.0, 100.0);
-        assertThat(s.parameters()).isEqualTo(BASELINE.parameters());
+        assertThat(s.parameterCount()).isEqualTo(BASELINE.parameters());
         assertThat(s.macsPerImage()).isEqualTo(BASELINE.macs());
-        assertThat(s.epochs()).isEqualTo(4);
-        assertThat(s.steps()).isEqualTo(400);
+        assertThat(s.epochsCompleted()).isEqualTo(4);
+        assertThat(s.stepsCompleted()).isEqualTo(400);
     }
 
     @Test

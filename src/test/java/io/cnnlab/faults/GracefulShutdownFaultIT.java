@@ -45,7 +45,7 @@ class GracefulShutdownFaultIT {
         String served = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"served\"}").get("id").asString();
         await().atMost(Duration.ofMinutes(2)).until(() -> state(served).equals("SUCCEEDED"));
-        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").size() == 1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").get("total").asLong() == 1);
         String id = service.postJson("/api/v1/training-jobs",
                 "{\"architecture\":\"baseline\",\"epochs\":200,\"batchSize\":10}").get("id").asString();
         await().atMost(Duration.ofMinutes(3)).until(() -> service.job(id).get("step").asLong() > 30);

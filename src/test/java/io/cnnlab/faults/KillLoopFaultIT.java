@@ -48,7 +48,7 @@ class KillLoopFaultIT {
                 "--cnn.training.progress-write-interval=200ms")).start();
         String served = submit("{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"served\"}");
         await().atMost(Duration.ofMinutes(2)).until(() -> job(served).get("state").asString().equals("SUCCEEDED"));
-        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").size() == 1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> service.getJson("/api/v1/models").get("total").asLong() == 1);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(submit("{\"architecture\":\"baseline\",\"epochs\":" + EPOCHS + ",\"batchSize\":10,\"learningRate\":0.001}"));
@@ -97,7 +97,7 @@ class KillLoopFaultIT {
             return true;
         });
         for (String id : ids) {
-            JsonNode metrics = service.getJson("/api/v1/training-jobs/" + id + "/metrics");
+            JsonNode metrics = service.getJson("/api/v1/training-jobs/" + id + "/metrics").get("items");
             assertThat(metrics).hasSize(EPOCHS);
             for (int e = 0; e < EPOCHS; e++) {
                 assertThat(metrics.get(e).get("epoch").asInt()).isEqualTo(e + 1);

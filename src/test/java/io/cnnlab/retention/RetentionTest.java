@@ -103,7 +103,7 @@ class RetentionTest {
         assertThat(checkpoints.list(running)).isNotEmpty();
         assertThat(orphan).doesNotExist();
         assertThat(swept).isEqualTo(new Retention.Swept(1, 3, 2, 1));
-        assertThat(client().read(client().send("GET", "/api/v1/training-jobs/" + first + "/metrics", null)))
+        assertThat(client().read(client().send("GET", "/api/v1/training-jobs/" + first + "/metrics", null)).get("items"))
                 .as("a kept job keeps its history").hasSize(1);
 
         assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0));

@@ -131,6 +131,49 @@ class ApiContractTest {
     }
 
     @Test
+    void everyCollectionIsDocumentedAsTheOneEnvelopeWithOneNamePerMeaning() throws Exception {
+        JsonNode doc = json.readTree(send(HttpRequest.newBuilder(uri("/v3/api-docs"))).body());
+        JsonNode schemas = doc.get("components").get("schemas");
+        java.util.Map<String, String> itemsOf = java.util.Map.of(
+                "/api/v1/training-jobs", "TrainingJobView",
+                "/api/v1/training-jobs/{id}/metrics", "EpochRecord",
+                "/api/v1/training-jobs/{id}/checkpoints", "Checkpoint",
+                "/api/v1/models", "Model",
+                "/api/v1/models/{name}/versions", "ModelVersion",
+                "/api/v1/comparisons", "RunSummary",
+                "/api/v1/architectures", "ArchitectureView");
+        itemsOf.forEach((path, item) -> {
+            JsonNode get = doc.get("paths").get(path).get("get");
+            assertThat(get.get("responses").get("200").get("content").get("application/json").get("schema")
+                    .get("$ref").asString()).as(path).isEqualTo("#/components/schemas/PageOf" + item);
+            JsonNode page = schemas.get("PageOf" + item).get("properties");
+            assertThat(names(page)).as(path).containsExactlyInAnyOrder("items", "page", "size", "total");
+            assertThat(page.get("items").get("items").get("$ref").asString()).as(path)
+                    .isEqualTo("#/components/schemas/" + item);
+            JsonNode parameters = get.get("parameters");
+            for (String name : List.of("page", "size")) {
+                JsonNode parameter = null;
+                for (JsonNode p : parameters) {
+                    parameter = p.get("name").asString().equals(name) ? p : parameter;
+                }
+                assertThat(parameter).as(path + " " + name).isNotNull();
+                assertThat(parameter.get("schema").get("minimum").asInt()).as(path + " " + name)
+                        .isEqualTo(name.equals("page") ? 0 : 1);
+                assertThat(parameter.get("schema").get("maximum").asInt()).as(path + " " + name)
+                        .isEqualTo(name.equals("page") ? 1_000_000 : 1000);
+            }
+        });
+        assertThat(schemas.has("JobPage")).isFalse();
+        for (String counted : List.of("ModelVersion", "RunSummary", "ArchitectureView", "LayerView")) {
+            assertThat(names(schemas.get(counted).get("properties"))).as(counted)
+                    .contains("parameterCount").doesNotContain("parameters", "epochs", "steps");
+        }
+        assertThat(names(schemas.get("RunSummary").get("properties"))).contains("epochsCompleted", "stepsCompleted");
+        assertThat(names(schemas.get("ArchitectureView").get("properties"))).contains("trainableParameterCount");
+        assertThat(names(schemas.get("Recipe").get("properties"))).as("epochs asked for").contains("epochs");
+    }
+
+    @Test
     void bindingErrorsNameTheParameterAsTheApiDoes() throws Exception {
         assertThat(get("/api/v1/training-jobs?state=running").statusCode()).as("enums accept any case").isEqualTo(200);
         assertInvalid(get("/api/v1/training-jobs?state=bogus"), "state", "QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED");

@@ -80,13 +80,17 @@ class ComparisonControllerTest {
     void rowsInTheOrderAskedWithCostTimesAndCurves() throws Exception {
         mvc.perform(get("/api/v1/comparisons").param("jobs", B + "," + A))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$[0].architecture").value("factorized"))
-                .andExpect(jsonPath("$[0].secondsToAccuracy['0.6']").value(30.0))
-                .andExpect(jsonPath("$[1].architecture").value("baseline"))
-                .andExpect(jsonPath("$[1].secondsToAccuracy['0.6']").value(81.0))
-                .andExpect(jsonPath("$[1].accuracyAtEpoch['1']").value(0.5))
-                .andExpect(jsonPath("$[1].macsPerImage").value(Architectures.seed().get("baseline").cost().macs()))
-                .andExpect(jsonPath("$[1].curve.length()").value(2));
+                .andExpect(jsonPath("$.total").value(2))
+                .andExpect(jsonPath("$.items[0].architecture").value("factorized"))
+                .andExpect(jsonPath("$.items[0].secondsToAccuracy['0.6']").value(30.0))
+                .andExpect(jsonPath("$.items[1].architecture").value("baseline"))
+                .andExpect(jsonPath("$.items[1].secondsToAccuracy['0.6']").value(81.0))
+                .andExpect(jsonPath("$.items[1].accuracyAtEpoch['1']").value(0.5))
+                .andExpect(jsonPath("$.items[1].parameterCount").value(Architectures.seed().get("baseline").cost().parameters()))
+                .andExpect(jsonPath("$.items[1].epochsCompleted").value(2))
+                .andExpect(jsonPath("$.items[1].stepsCompleted").value(200))
+                .andExpect(jsonPath("$.items[1].macsPerImage").value(Architectures.seed().get("baseline").cost().macs()))
+                .andExpect(jsonPath("$.items[1].curve.length()").value(2));
     }
 
     @Test
@@ -98,7 +102,8 @@ class ComparisonControllerTest {
                 .andReturn().getResponse().getContentAsString();
 
         String[] lines = csv.split("\r\n");
-        assertThat(lines[0]).endsWith(",testAccuracyEpoch2,secondsTo0.65,secondsTo0.9");
+        assertThat(lines[0]).startsWith("jobId,architecture,modelName,state,parameterCount,macsPerImage,"
+                + "epochsCompleted,stepsCompleted,").endsWith(",testAccuracyEpoch2,secondsTo0.65,secondsTo0.9");
         assertThat(lines[1]).startsWith(A + ",baseline,\"my,model\",SUCCEEDED,").endsWith(",0.66,81.0,");
     }
 
@@ -120,7 +125,7 @@ class ComparisonControllerTest {
         mvc.perform(get("/api/v1/training-jobs/" + A + "/metrics"))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("application/json"))
-                .andExpect(jsonPath("$[1].testAccuracy").value(0.66));
+                .andExpect(jsonPath("$.items[1].testAccuracy").value(0.66));
         String csv = mvc.perform(get("/api/v1/training-jobs/" + A + "/metrics").accept("text/csv"))
                 .andExpect(status().isOk())
                 .andExpect(header().string("Content-Disposition", "attachment; filename=\"" + A + "-metrics.csv\""))

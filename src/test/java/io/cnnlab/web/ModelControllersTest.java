@@ -80,7 +80,9 @@ class ModelControllersTest {
                 "/api/v1/models/cats/aliases/production/classify"}) {
             mvc.perform(post(path).contentType("image/png").content(new byte[]{1, 2, 3}))
                     .andExpect(status().isOk())
-                    .andExpect(jsonPath("$.predictions[0][0].label").value("cat"));
+                    .andExpect(jsonPath("$.predictions[0][0].label").value("cat"))
+                    .andExpect(jsonPath("$.modelName").value("cats")) // a name; a job's model is {name, version}
+                    .andExpect(jsonPath("$.model").doesNotExist());
         }
         verify(registry).defaultVersion("cats");
         verify(registry).version("cats", 2);
@@ -140,6 +142,7 @@ class ModelControllersTest {
 
         mvc.perform(post("/api/v1/models/cats/versions/2/evaluation?flip=true"))
                 .andExpect(status().isOk())
+                .andExpect(jsonPath("$.modelName").value("cats"))
                 .andExpect(jsonPath("$.plain.accuracy").value(0.71))
                 .andExpect(jsonPath("$.flipAveraged.accuracy").value(0.73));
         mvc.perform(post("/api/v1/models/cats/versions/2/evaluation"))
