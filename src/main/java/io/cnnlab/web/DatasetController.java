@@ -37,10 +37,6 @@ import java.util.List;
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
 
-    /** One page of data sets, the built-in one first, then newest first. */
-    record DatasetPage(List<Dataset> items, int page, int size, long total) {
-    }
-
     /** A server-side folder to register; it must lie under one of {@code cnn.datasets.roots}. */
     record FolderRequest(String name, @NotBlank String path, Double testFraction) {
     }
@@ -107,10 +103,11 @@ class DatasetController {
 
     @GetMapping
     @Operation(summary = "List data sets: cifar10 first, then users' sets newest first")
-    DatasetPage list(@RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-                     @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+    Page<Dataset> list(
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
         Datasets.Listing listing = datasets.list(page, size);
-        return new DatasetPage(listing.items(), page, size, listing.total());
+        return Page.of(listing.items(), page, size, listing.total());
     }
 
     @GetMapping("/{id}")
