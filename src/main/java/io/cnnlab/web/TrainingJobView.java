@@ -31,11 +31,6 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
         }
     }
 
-    /** Without the registry at hand (a state event): {@code model} stays null, GET the job for it. */
-    static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest) {
-        return of(job, live, latest, null);
-    }
-
     static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest, ModelVersion became) {
         boolean useLive = live != null && job.state() == JobState.RUNNING;
         int epoch = useLive ? live.epoch() : job.epoch();

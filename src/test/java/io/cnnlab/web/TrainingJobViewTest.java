@@ -28,14 +28,14 @@ class TrainingJobViewTest {
     void aRunningJobShowsItsLatestBatchLoss() {
         JobControl.Progress live = new JobControl.Progress(2, 150, 200, 900, 5, 0.75);
 
-        assertThat(TrainingJobView.of(job(JobState.RUNNING), live, LAST_EPOCH).loss()).isEqualTo(0.75);
+        assertThat(TrainingJobView.of(job(JobState.RUNNING), live, LAST_EPOCH, null).loss()).isEqualTo(0.75);
     }
 
     @Test
     void anEndedJobKeepsTheTrainLossOfItsLastEpoch() {
         for (JobState ended : new JobState[]{JobState.SUCCEEDED, JobState.CANCELLED, JobState.FAILED}) {
-            assertThat(TrainingJobView.of(job(ended), null, LAST_EPOCH).loss()).as(ended.name()).isEqualTo(1.25);
+            assertThat(TrainingJobView.of(job(ended), null, LAST_EPOCH, null).loss()).as(ended.name()).isEqualTo(1.25);
         }
-        assertThat(TrainingJobView.of(job(JobState.SUCCEEDED), null, null).loss()).as("no epoch recorded").isNull();
+        assertThat(TrainingJobView.of(job(JobState.SUCCEEDED), null, null, null).loss()).as("no epoch recorded").isNull();
     }
 }
