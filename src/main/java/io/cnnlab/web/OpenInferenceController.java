@@ -220,13 +220,28 @@ class OpenInferenceController {
         return Images.base64(strings);
     }
 
+    private static String abbreviated(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     private ModelVersion resolve(String name, Integer version) {
         return version != null ? registry.version(name, version) : registry.defaultVersion(name);
     }
 
+    /**
+     * The classification k asked for on the output, if any. The model has one output: a request naming another is
+     * refused rather than answered with this one under a name the client did not ask for.
+     */
     private static Integer classificationK(List<RequestedOutput> outputs) {
         if (outputs == null) {
             return null;
+        }
+        for (RequestedOutput output : outputs) {
+            if (output == null || !OUTPUT.equals(output.name())) {
+                throw new InvalidRequestException("outputs: unknown output %s; this model's only output is \"%s\""
+                        .formatted(output == null || output.name() == null ? "(no name)" : "\"" + abbreviated(output.name()) + "\"",
+                                OUTPUT));
+            }
         }
         for (RequestedOutput output : outputs) {
             if (output != null && output.parameters() != null && output.parameters().get("classification") instanceof Number k) {
