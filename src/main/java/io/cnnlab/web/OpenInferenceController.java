@@ -132,7 +132,8 @@ class OpenInferenceController {
             description = "One input, by datatype: BYTES \"image\" [N] encoded images (base64 in JSON), UINT8 \"pixels\" "
                     + "[N,32,32,3] raw pixels, or FP32 \"input\" [N,24,24,3] preprocessed (\"input\" is accepted for all "
                     + "three). With parameters.classification = k on the output, answers Triton-style "
-                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. Errors as problem details "
+                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. The one output is \"probabilities\": "
+                    + "a request naming another is a 400. Errors as problem details "
                     + "with an \"error\" field.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = "application/json", examples = @ExampleObject(
