@@ -304,6 +304,15 @@ class ClassificationEndToEndTest {
         HttpResponse<String> wrongName = send(post("/v2/models/gratings/infer", "application/json",
                 "{\"inputs\":[{\"name\":\"pixels\",\"datatype\":\"FP32\",\"shape\":[1,5],\"data\":[1,2,3,4,5]}]}".getBytes(StandardCharsets.UTF_8)));
         assertThat(wrongName.statusCode()).isEqualTo(400);
+        // an output the model does not have is refused, not answered with probabilities under another name
+        HttpResponse<String> unknownOutput = send(post("/v2/models/gratings/infer", "application/json",
+                bytesRequest.replace("]}]}", "]}],\"outputs\":[{\"name\":\"logits\"}]}").getBytes(StandardCharsets.UTF_8)));
+        assertThat(unknownOutput.statusCode()).as(unknownOutput.body()).isEqualTo(400);
+        assertThat(unknownOutput.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        JsonNode unknown = json.readTree(unknownOutput.body());
+        assertThat(unknown.get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:invalid-request");
+        assertThat(unknown.get("error").asString())
+                .isEqualTo("outputs: unknown output \"logits\"; this model's only output is \"probabilities\"");
         // a V2 request counts like a REST one: same admission, batching and meters
         assertThat(get("/actuator/prometheus").body()).containsPattern("cnn_inference_requests_total\\{[^}]*model=\"gratings\"[^}]*outcome=\"rejected\"");
 

@@ -257,6 +257,11 @@ class TrainingJobsEndToEndTest {
         }
         assertThat(components.get("dataset").get("details").get("cifar10Available").asBoolean()).isTrue();
         assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        // one disk check, on the state directory (not a second one on the working directory)
+        JsonNode all = json.readTree(get("/actuator/health").body()).get("components");
+        assertThat(all.propertyNames()).contains("stateDirectory").doesNotContain("diskSpace");
+        assertThat(all.get("stateDirectory").get("details").get("path").asString())
+                .isEqualTo(home.toAbsolutePath().toString());
 
         JsonNode info = json.readTree(get("/actuator/info").body());
         assertThat(info.get("native").get("build").asString()).isEqualTo("linux-x86_64-onednn");

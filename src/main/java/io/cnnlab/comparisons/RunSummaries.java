@@ -4,6 +4,7 @@ import io.cnnlab.architectures.NetworkCost;
 import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.TrainingJob;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,10 +37,25 @@ final class RunSummaries {
         }
         EpochRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
         Double best = history.stream().mapToDouble(EpochRecord::testAccuracy).boxed().max(Double::compare).orElse(null);
+        long epochSteps = last == null ? 0 : last.step();
+        // a run cancelled or failed mid-epoch did work its epoch rows do not hold: count its steps and time too
+        long steps = Math.max(job.step(), epochSteps);
+        double wallSeconds = steps > epochSteps ? Math.max(elapsed, lastAttemptSeconds(job)) : elapsed;
         return new RunSummary(job.id(), job.architecture(), job.modelName(), job.state().name(), cost.parameters(),
-                cost.macs(), last == null ? 0 : last.epoch(), last == null ? 0 : last.step(),
-                medianThroughput(history), elapsed, last == null ? null : last.testAccuracy(), best, atEpoch,
+                cost.macs(), last == null ? 0 : last.epoch(), steps,
+                medianThroughput(history), wallSeconds, last == null ? null : last.testAccuracy(), best, atEpoch,
                 toAccuracy, curve);
+    }
+
+    /**
+     * Start to end of an ended job's last attempt (the store keeps no earlier starts): the whole run for a job that
+     * ran once, a lower bound for one that resumed; 0 while it has not ended.
+     */
+    private static double lastAttemptSeconds(TrainingJob job) {
+        if (job.startedAt() == null || job.finishedAt() == null || job.finishedAt().isBefore(job.startedAt())) {
+            return 0;
+        }
+        return Duration.between(job.startedAt(), job.finishedAt()).toNanos() / 1e9;
     }
 
     /** "0.6" for 60 %: the threshold as the caller wrote it, without trailing zeros. */

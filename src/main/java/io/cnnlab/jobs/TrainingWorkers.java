@@ -154,6 +154,7 @@ class TrainingWorkers implements SmartLifecycle {
             JobExecutor.Result result = executor.execute(job, control);
             control.flush();
             if (result == JobExecutor.Result.COMPLETED) {
+                events.publishEvent(new JobSucceeding(job));
                 finish(job, JobState.SUCCEEDED, null, "finished its budget");
             } else if (control.cancelRequested()) {
                 finish(job, JobState.CANCELLED, "cancelled by request", "cancelled by request");

@@ -4,8 +4,7 @@ import io.cnnlab.architectures.Architectures;
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.datasets.Cifar10;
-import io.cnnlab.jobs.JobState;
-import io.cnnlab.jobs.JobStateChanged;
+import io.cnnlab.jobs.JobSucceeding;
 import io.cnnlab.jobs.TrainingJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +14,10 @@ import org.springframework.stereotype.Component;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** A job that succeeds becomes the next version of its model, pointing at the job's best checkpoint. */
+/**
+ * A job that succeeds becomes the next version of its model, pointing at the job's best checkpoint. Registered
+ * before the job is marked SUCCEEDED ({@link JobSucceeding}), so a succeeded job always shows its version.
+ */
 @Component
 class ModelRegistration {
 
@@ -32,11 +34,8 @@ class ModelRegistration {
     }
 
     @EventListener
-    void onStateChange(JobStateChanged change) {
-        if (change.to() != JobState.SUCCEEDED) {
-            return;
-        }
-        TrainingJob job = change.job();
+    void onSucceeding(JobSucceeding succeeding) {
+        TrainingJob job = succeeding.job();
         Checkpoint best = checkpoints.best(job.id()).orElse(null);
         if (best == null) {
             log.warn("job {} succeeded without an evaluated checkpoint; no model version registered", job.id());

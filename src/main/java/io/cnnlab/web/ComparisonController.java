@@ -55,6 +55,8 @@ class ComparisonController {
         }
     }
 
+    // the one operation whose 404 is not for its path: a job named in the query
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404", description = "a job named in jobs does not exist")
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Compare training runs",
             description = "One row per job, in the order asked, paged: parameter count, MACs per image, median "

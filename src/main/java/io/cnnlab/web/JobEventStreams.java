@@ -31,9 +31,11 @@ import java.util.function.Supplier;
 
 /**
  * Server-sent events of running jobs: {@code state} (first the current state, then every change), {@code progress}
- * (at most once a second), {@code epoch} (each epoch's metrics); the stream ends when the job does, or after
- * {@code cnn.events.timeout} (clients reconnect and get the current state first). Events are sent from a thread of
- * their own, so a slow subscriber never slows training. Subscriptions are capped per job and per caller.
+ * (at most once a second), {@code epoch} (each epoch's metrics). A {@code state} event's data is the job as
+ * {@code GET /api/v1/training-jobs/{id}} shows it, {@code model} included once it has succeeded. The stream ends when
+ * the job does, or after {@code cnn.events.timeout} (clients reconnect and get the current state first). Events are
+ * sent from a thread of their own, so a slow subscriber never slows training. Subscriptions are capped per job and
+ * per caller.
  */
 @Component
 @EnableConfigurationProperties(JobEventProperties.class)
@@ -50,8 +52,11 @@ class JobEventStreams {
         return thread;
     });
 
-    JobEventStreams(JobEventProperties limits) {
+    private final JobViews views;
+
+    JobEventStreams(JobEventProperties limits, JobViews views) {
         this.limits = limits;
+        this.views = views;
         long every = limits.heartbeat().toMillis();
         sender.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
@@ -131,10 +136,14 @@ class JobEventStreams {
         return refusal;
     }
 
+    /**
+     * The job as a GET shows it, in the state of this change: a SUCCEEDED job names its model version (registered
+     * before the job was marked SUCCEEDED) and keeps its last loss.
+     */
     @EventListener
     void onState(JobStateChanged change) {
         TrainingJob job = change.job();
-        publish(job.id(), "state", e -> TrainingJobView.of(job, null, null), change.to().isFinal());
+        publish(job.id(), "state", e -> views.of(job), change.to().isFinal());
     }
 
     @EventListener

@@ -193,8 +193,8 @@ class OpenApiConfiguration {
             }
             if (content != null && content.containsKey(org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)) {
                 content.put(org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE, new MediaType().schema(
-                        new StringSchema().description("server-sent events: 'state' (the job, first its current "
-                                + "state, then each change), 'progress' (at most once a second), 'epoch' (an epoch's "
+                        new StringSchema().description("server-sent events: 'state' (the job as GET shows it, "
+                                + "with its model version once it has succeeded; first its current state, then each change), 'progress' (at most once a second), 'epoch' (an epoch's "
                                 + "metrics); each event's data is JSON")));
             }
         }

@@ -132,7 +132,8 @@ class OpenInferenceController {
             description = "One input, by datatype: BYTES \"image\" [N] encoded images (base64 in JSON), UINT8 \"pixels\" "
                     + "[N,32,32,3] raw pixels, or FP32 \"input\" [N,24,24,3] preprocessed (\"input\" is accepted for all "
                     + "three). With parameters.classification = k on the output, answers Triton-style "
-                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. Errors as problem details "
+                    + "\"score:index:label\" strings; otherwise FP32 probabilities [N,10]. The one output is \"probabilities\": "
+                    + "a request naming another is a 400. Errors as problem details "
                     + "with an \"error\" field.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = "application/json", examples = @ExampleObject(
@@ -220,13 +221,28 @@ class OpenInferenceController {
         return Images.base64(strings);
     }
 
+    private static String abbreviated(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     private ModelVersion resolve(String name, Integer version) {
         return version != null ? registry.version(name, version) : registry.defaultVersion(name);
     }
 
+    /**
+     * The classification k asked for on the output, if any. The model has one output: a request naming another is
+     * refused rather than answered with this one under a name the client did not ask for.
+     */
     private static Integer classificationK(List<RequestedOutput> outputs) {
         if (outputs == null) {
             return null;
+        }
+        for (RequestedOutput output : outputs) {
+            if (output == null || !OUTPUT.equals(output.name())) {
+                throw new InvalidRequestException("outputs: unknown output %s; this model's only output is \"%s\""
+                        .formatted(output == null || output.name() == null ? "(no name)" : "\"" + abbreviated(output.name()) + "\"",
+                                OUTPUT));
+            }
         }
         for (RequestedOutput output : outputs) {
             if (output != null && output.parameters() != null && output.parameters().get("classification") instanceof Number k) {

@@ -41,7 +41,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -60,10 +59,12 @@ class TrainingJobController {
     private final JobEventStreams events;
     private final ModelRegistry models;
     private final Retention retention;
+    private final JobViews views;
 
     TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures,
-                          JobEventStreams events, ModelRegistry models, Retention retention) {
+                          JobEventStreams events, ModelRegistry models, Retention retention, JobViews views) {
         this.jobs = jobs;
+        this.views = views;
         this.models = models;
         this.retention = retention;
         this.checkpoints = checkpoints;
@@ -198,24 +199,15 @@ class TrainingJobController {
     }
 
     private TrainingJobView view(TrainingJob job) {
-        return view(job, jobs.latestMetrics(List.of(job.id())).get(job.id()), versionsByJob().get(job.id()));
+        return views.of(job);
     }
 
     private TrainingJobView view(TrainingJob job, EpochRecord latest, ModelVersion became) {
-        return TrainingJobView.of(job, jobs.liveProgress(job.id()).orElse(null), latest, became);
+        return views.of(job, latest, became);
     }
 
-    /** The registry's in-memory snapshot indexed once per request, not searched once per job shown. */
     private Map<String, ModelVersion> versionsByJob() {
-        Map<String, ModelVersion> byJob = new HashMap<>();
-        for (ModelRegistry.Model model : models.models()) {
-            for (ModelVersion version : model.versions()) {
-                if (version.jobId() != null) {
-                    byJob.put(version.jobId(), version);
-                }
-            }
-        }
-        return byJob;
+        return views.versionsByJob();
     }
 
     static String checked(String id) {

@@ -13,7 +13,9 @@ import java.time.Instant;
 /**
  * A training job as the API shows it: stored state with the live progress of a running job laid over it, the
  * plan it trains with (its network's recipe with the request's fields laid over it), and the model version it became
- * ({@code model}, null until the job has succeeded and been registered).
+ * ({@code model}, null until the job has succeeded and been registered). {@code loss} is the latest batch's training
+ * loss while the job runs here; otherwise (ended, queued again, or running on another instance) the train loss of its
+ * last recorded epoch, so a finished job keeps one.
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
@@ -29,11 +31,6 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
         }
     }
 
-    /** Without the registry at hand (a state event): {@code model} stays null, GET the job for it. */
-    static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest) {
-        return of(job, live, latest, null);
-    }
-
     static TrainingJobView of(TrainingJob job, JobControl.Progress live, EpochRecord latest, ModelVersion became) {
         boolean useLive = live != null && job.state() == JobState.RUNNING;
         int epoch = useLive ? live.epoch() : job.epoch();
@@ -45,7 +42,7 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 job.startedAt(), job.finishedAt(), progress, epoch, step, total,
                 useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
-                useLive ? finite(live.loss()) : null,
+                useLive ? finite(live.loss()) : latest == null ? null : finite(latest.trainLoss()),
                 latest, job.bestTestAccuracy(), job.error(), job.attempts(),
                 TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
     }

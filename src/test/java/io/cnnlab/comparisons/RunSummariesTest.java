@@ -60,6 +60,26 @@ class RunSummariesTest {
     }
 
     @Test
+    void aRunCancelledMidEpochShowsTheStepsAndTimeItRan() {
+        Instant started = Instant.parse("2026-01-01T10:00:00Z");
+        TrainingJob cancelled = new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a12", "baseline", "baseline",
+                JobState.CANCELLED, null, started, started, started.plusMillis(12_500), 1, 37, 300L, 900.0, null,
+                null, "cancelled by request", 1);
+
+        RunSummary first = RunSummaries.summarise(cancelled, BASELINE, List.of(), List.of(1), List.of(0.6));
+        assertThat(first.steps()).isEqualTo(37);
+        assertThat(first.wallSeconds()).isEqualTo(12.5);
+
+        TrainingJob later = new TrainingJob(cancelled.id(), "baseline", "baseline", JobState.CANCELLED, null, started,
+                started, started.plusSeconds(75), 2, 150, 300L, 900.0, null, 0.55, "cancelled by request", 1);
+        RunSummary second = RunSummaries.summarise(later, BASELINE, List.of(epoch(1, 0.55, 900, 30)), List.of(1),
+                List.of(0.6));
+        assertThat(second.steps()).isEqualTo(150);
+        assertThat(second.wallSeconds()).isEqualTo(75.0);
+        assertThat(second.curve()).extracting(RunSummary.CurvePoint::elapsedSeconds).containsExactly(30.0);
+    }
+
+    @Test
     void thresholdKeysAreWrittenAsUsersWriteThem() {
         assertThat(RunSummaries.key(0.6)).isEqualTo("0.6");
         assertThat(RunSummaries.key(0.70)).isEqualTo("0.7");

@@ -71,7 +71,7 @@ class TrainingOnPostgresTest {
         assertThat(job.get("attempts").asInt()).isEqualTo(1);
         assertThat(job.get("latestMetrics").get("epoch").asInt()).isEqualTo(1);
 
-        // the version is registered just after the job shows SUCCEEDED (ModelRegistration listens for that change)
+        // the version is registered before the job shows SUCCEEDED (ModelRegistration listens for JobSucceeding)
         String models = "/api/v1/models/" + job.get("modelName").asString();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> status(models) == 200);

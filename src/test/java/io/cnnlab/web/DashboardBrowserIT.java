@@ -192,6 +192,20 @@ class DashboardBrowserIT {
                 .stream().findFirst().orElse(null));
         assertThat(row.getText()).contains("baseline");
         assertThat(browser.findElement(By.cssSelector("#comparison-table thead")).getText()).contains("To 20 %").contains("To 99.5 %");
+        // at 1,400 px the page and each card fit: nothing scrolls sideways (the table used to overflow its card)
+        org.openqa.selenium.Dimension before = browser.manage().window().getSize();
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+        try {
+            waitUpTo(5).until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.outerWidth")).intValue() == 1400);
+            @SuppressWarnings("unchecked")
+            List<String> overflowing = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                    "return [document.documentElement, ...document.querySelectorAll('section.card')]"
+                            + ".filter(e => e.scrollWidth > e.clientWidth)"
+                            + ".map(e => (e.querySelector('h2') || e).textContent.slice(0, 40) + ': ' + e.scrollWidth + ' > ' + e.clientWidth)");
+            assertThat(overflowing).as("elements wider than their box at 1400 px").isEmpty();
+        } finally {
+            browser.manage().window().setSize(before);
+        }
         assertThat(browser.findElements(By.cssSelector("#compare-chart circle.pt"))).hasSize(15);
         screenshot("4-compare");
     }

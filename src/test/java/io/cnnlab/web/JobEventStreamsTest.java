@@ -122,6 +122,50 @@ class JobEventStreamsTest {
         }
     }
 
+    /**
+     * The SUCCEEDED state event names the version the job became, as GET does: the version is registered before the
+     * job is marked SUCCEEDED, so the event never goes out without it.
+     */
+    @Test
+    void theSucceededStateEventNamesTheModelVersionTheJobBecame() throws Exception {
+        HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(uri("/api/v1/training-jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"streamed\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String job = json.readTree(submitted.body()).get("id").asString();
+
+        List<String[]> events = new ArrayList<>(); // name, data
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(
+                        uri("/api/v1/training-jobs/" + job + "/events")).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        String[] name = {null};
+        stream.body().forEach(line -> { // ends when the server closes the stream, after the final state
+            if (line.startsWith("event:")) {
+                name[0] = line.substring(6).trim();
+            } else if (line.startsWith("data:") && name[0] != null) {
+                events.add(new String[]{name[0], line.substring(5)});
+                name[0] = null;
+            }
+        });
+
+        assertThat(events).extracting(e -> e[0]).as("the stream saw the job run").contains("epoch");
+        String[] last = events.get(events.size() - 1);
+        assertThat(last[0]).isEqualTo("state");
+        tools.jackson.databind.JsonNode state = json.readTree(last[1]);
+        assertThat(state.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(state.get("model").get("name").asString()).isEqualTo("streamed");
+        assertThat(state.get("model").get("version").asInt()).isEqualTo(1);
+        assertThat(state.get("loss").isNumber()).as("an ended job keeps its last loss").isTrue();
+        assertThat(state.get("latestMetrics").get("epoch").asInt()).isEqualTo(1);
+        tools.jackson.databind.JsonNode viaGet = json.readTree(http.send(HttpRequest.newBuilder(
+                uri("/api/v1/training-jobs/" + job)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(state.get("model")).isEqualTo(viaGet.get("model"));
+    }
+
+    private final tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+
     @Test
     void aStreamAsksForReconnectionAndSendsHeartbeats() throws Exception {
         String job = submit();

@@ -42,7 +42,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** The controller's request mapping, defaults, validation and problem details, with the job service stubbed. */
 @WebMvcTest(TrainingJobController.class)
-@Import({TrainingJobControllerTest.Registry.class, JobEventStreams.class, StrictJson.class})
+@Import({TrainingJobControllerTest.Registry.class, JobEventStreams.class, JobViews.class, StrictJson.class})
 class TrainingJobControllerTest {
 
     static class Registry {
