@@ -67,14 +67,14 @@ class RunSummariesTest {
                 null, "cancelled by request", 1);
 
         RunSummary first = RunSummaries.summarise(cancelled, BASELINE, List.of(), List.of(1), List.of(0.6));
-        assertThat(first.steps()).isEqualTo(37);
+        assertThat(first.stepsCompleted()).isEqualTo(37);
         assertThat(first.wallSeconds()).isEqualTo(12.5);
 
         TrainingJob later = new TrainingJob(cancelled.id(), "baseline", "baseline", JobState.CANCELLED, null, started,
                 started, started.plusSeconds(75), 2, 150, 300L, 900.0, null, 0.55, "cancelled by request", 1);
         RunSummary second = RunSummaries.summarise(later, BASELINE, List.of(epoch(1, 0.55, 900, 30)), List.of(1),
                 List.of(0.6));
-        assertThat(second.steps()).isEqualTo(150);
+        assertThat(second.stepsCompleted()).isEqualTo(150);
         assertThat(second.wallSeconds()).isEqualTo(75.0);
         assertThat(second.curve()).extracting(RunSummary.CurvePoint::elapsedSeconds).containsExactly(30.0);
     }

@@ -48,7 +48,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
  */
 @WebMvcTest({TrainingJobController.class, ComparisonController.class, ArchitectureController.class,
         ModelController.class})
-@Import({CollectionEnvelopeTest.Beans.class, Comparisons.class, JobEventStreams.class})
+@Import({CollectionEnvelopeTest.Beans.class, Comparisons.class, JobEventStreams.class, JobViews.class})
 class CollectionEnvelopeTest {
 
     static final String A = "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11";

@@ -4,6 +4,7 @@ import io.cnnlab.ServiceFixture;
 import io.cnnlab.TestImages;
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.Architectures;
+import io.cnnlab.datasets.DatasetArchives;
 import io.cnnlab.networks.ModelZips;
 import io.cnnlab.training.Networks;
 import io.cnnlab.training.TrainingPlan;
@@ -78,6 +79,7 @@ class DocumentedStatusesTest {
         openInference();
         deletions();
         trainingJobs();
+        datasets();
         methodsNotDocumentedAre405();
 
         Set<String> documented = new TreeSet<>();
@@ -110,6 +112,8 @@ class DocumentedStatusesTest {
         call(200, "GET", "/api/v1/models/{name}/versions/{version}", "/api/v1/models/doc/versions/1", get());
         call(404, "GET", "/api/v1/models/{name}/versions/{version}", "/api/v1/models/doc/versions/9", get());
         call(400, "GET", "/api/v1/models/{name}/versions/{version}", "/api/v1/models/doc/versions/latest", get());
+        call(200, "GET", "/api/v1/models/{name}/versions", "/api/v1/models/doc/versions", get());
+        call(404, "GET", "/api/v1/models/{name}/versions", "/api/v1/models/nope/versions", get());
 
         String alias = "/api/v1/models/{name}/aliases/{alias}";
         call(200, "PUT", alias, "/api/v1/models/doc/aliases/production", put("{\"version\":1}"));
@@ -214,6 +218,24 @@ class DocumentedStatusesTest {
 
         call(204, "DELETE", job, jobs + "/" + running, delete());
         call(404, "DELETE", job, jobs + "/" + running, delete());
+    }
+
+    private void datasets() throws Exception {
+        String datasets = "/api/v1/datasets";
+        byte[] shapes = DatasetArchives.zip(DatasetArchives.shapes("", 3, "png"));
+        String id = json.readTree(call(201, "POST", datasets, datasets + "?name=doc", body("application/zip", shapes))
+                .body()).get("id").asString();
+        call(201, "POST", datasets, datasets + "?name=doc2", multipart("file", shapes));
+        call(415, "POST", datasets, datasets, body("application/zip", "not an archive"));
+        call(403, "POST", datasets, datasets, body("application/json", "{\"name\":\"here\",\"path\":\"/tmp\"}"));
+        call(200, "GET", datasets, datasets, get());
+        call(400, "GET", datasets, datasets + "?size=0", get());
+        String one = datasets + "/{id}";
+        call(200, "GET", one, datasets + "/" + id, get());
+        call(404, "GET", one, datasets + "/" + UNKNOWN_JOB, get());
+        call(409, "DELETE", one, datasets + "/cifar10", delete());
+        call(204, "DELETE", one, datasets + "/" + id, delete());
+        call(404, "DELETE", one, datasets + "/" + id, delete());
     }
 
     /** A method a path does not document is a 405 problem whose Allow header lists the documented ones. */
