@@ -15,13 +15,14 @@ import java.time.Instant;
  * plan it trains with (its network's recipe with the request's fields laid over it), and the model version it became
  * ({@code model}, null until the job has succeeded and been registered). {@code loss} is the latest batch's training
  * loss while the job runs here; otherwise (ended, queued again, or running on another instance) the train loss of its
- * last recorded epoch, so a finished job keeps one.
+ * last recorded epoch, so a finished job keeps one. {@code worker} is the instance that runs the job (or last ran it;
+ * null while it waits), {@code attempts} the number of its current (or last) attempt.
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              TrainingPlan plan, ModelRef model) {
+                              String worker, TrainingPlan plan, ModelRef model) {
 
     /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
     record ModelRef(String name, int version) {
@@ -43,7 +44,7 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : latest == null ? null : finite(latest.trainLoss()),
-                latest, job.bestTestAccuracy(), job.error(), job.attempts(),
+                latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.worker(),
                 TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
     }
 

@@ -19,7 +19,7 @@ class RunSummariesTest {
 
     private static TrainingJob job() {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", "baseline", "baseline", JobState.SUCCEEDED,
-                null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 3, 300, 300L, 1000.0, null, 0.72, null, 1);
+                null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 3, 300, 300L, 1000.0, null, 0.72, null, 1, "instance-a", false);
     }
 
     private static EpochRecord epoch(int n, double testAccuracy, double imagesPerSecond, double seconds) {
@@ -64,14 +64,14 @@ class RunSummariesTest {
         Instant started = Instant.parse("2026-01-01T10:00:00Z");
         TrainingJob cancelled = new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a12", "baseline", "baseline",
                 JobState.CANCELLED, null, started, started, started.plusMillis(12_500), 1, 37, 300L, 900.0, null,
-                null, "cancelled by request", 1);
+                null, "cancelled by request", 1, null, false);
 
         RunSummary first = RunSummaries.summarise(cancelled, BASELINE, List.of(), List.of(1), List.of(0.6));
         assertThat(first.stepsCompleted()).isEqualTo(37);
         assertThat(first.wallSeconds()).isEqualTo(12.5);
 
         TrainingJob later = new TrainingJob(cancelled.id(), "baseline", "baseline", JobState.CANCELLED, null, started,
-                started, started.plusSeconds(75), 2, 150, 300L, 900.0, null, 0.55, "cancelled by request", 1);
+                started, started.plusSeconds(75), 2, 150, 300L, 900.0, null, 0.55, "cancelled by request", 1, null, false);
         RunSummary second = RunSummaries.summarise(later, BASELINE, List.of(epoch(1, 0.55, 900, 30)), List.of(1),
                 List.of(0.6));
         assertThat(second.stepsCompleted()).isEqualTo(150);

@@ -104,7 +104,7 @@ class CollectionEnvelopeTest {
     private TrainingJob job(String id) {
         TrainingPlan plan = TrainingPlan.seedDefaults(architectures.get("baseline")).withEpochs(2);
         return new TrainingJob(id, "baseline", "cats", JobState.SUCCEEDED, TrainingPlans.toJson(plan),
-                Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1);
+                Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1, null, false);
     }
 
     private static EpochRecord epoch(int n, double testAccuracy) {

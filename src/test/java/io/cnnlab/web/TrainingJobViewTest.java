@@ -21,7 +21,7 @@ class TrainingJobViewTest {
     private static TrainingJob job(JobState state) {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", "baseline", "baseline", state, PLAN,
                 Instant.EPOCH, Instant.EPOCH, state.isFinal() ? Instant.EPOCH.plusSeconds(40) : null, 2, 200, 200L,
-                900.0, null, 0.45, null, 1);
+                900.0, null, 0.45, null, 1, null, false);
     }
 
     @Test
