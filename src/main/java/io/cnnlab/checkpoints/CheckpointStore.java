@@ -1,47 +1,48 @@
 package io.cnnlab.checkpoints;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.TrainingProperties;
+import io.cnnlab.storage.BlobStore;
+import io.cnnlab.storage.CorruptBlobException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checkpoint files under {@code cnn.home/checkpoints/<job>/}, with their sha256 in the database.
+ * Checkpoint files under {@code checkpoints/<job>/} in the shared storage ({@link BlobStore}), with their sha256 in
+ * the database.
  *
- * <p>A file is written durably ({@link DurableFiles}) before its row is inserted: a crash leaves either the previous
- * state or a complete new checkpoint (at worst an unlisted file). Reading
- * verifies the sha256 first, so a corrupt file is refused, never loaded. After each save only the newest
- * {@code keep-checkpoints} and the best are kept.
+ * <p>A file is stored whole before its row is inserted: a crash leaves either the previous state or a complete new
+ * checkpoint (at worst an unlisted file). Reading verifies the sha256 first, so a corrupt file is refused, never
+ * loaded. After each save only the newest {@code keep-checkpoints} and the best are kept.
  */
 @Component
 public class CheckpointStore {
 
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final String PREFIX = "checkpoints/";
 
-    private final Path root;
+    private final BlobStore blobs;
     private final JdbcClient jdbc;
     private final int keep;
     private final Clock clock;
 
-    public CheckpointStore(CnnProperties cnn, TrainingProperties training, JdbcClient jdbc, Clock clock) {
-        this.root = cnn.home().resolve("checkpoints");
+    public CheckpointStore(BlobStore blobs, TrainingProperties training, JdbcClient jdbc, Clock clock) {
+        this.blobs = blobs;
         this.jdbc = jdbc;
         this.keep = training.keepCheckpoints();
         this.clock = clock;
@@ -50,7 +51,7 @@ public class CheckpointStore {
     public Checkpoint save(String jobId, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         String fileName = "step-%09d.zip".formatted(step);
         try {
-            DurableFiles.Written written = DurableFiles.write(directory(jobId).resolve(fileName), content);
+            DurableFiles.Written written = blobs.put(key(jobId, fileName), content);
             jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, step).update();
             jdbc.sql("insert into checkpoint (job_id, step, epoch, test_accuracy, size_bytes, sha256, file_name, created_at) "
                             + "values (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -59,8 +60,8 @@ public class CheckpointStore {
                     .update();
             prune(jobId);
             return list(jobId).stream().filter(c -> c.step() == step).findFirst().orElseThrow();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e.getCause());
         }
     }
 
@@ -87,65 +88,50 @@ public class CheckpointStore {
 
     /** Opens a checkpoint after checking its sha256 against the recorded one. */
     public InputStream open(Checkpoint checkpoint) {
-        Path file = path(checkpoint);
         try {
-            String actual = DurableFiles.sha256(file);
-            if (!actual.equals(checkpoint.sha256())) {
-                throw new CorruptCheckpointException("checkpoint %s has sha256 %s, recorded %s: the file is corrupt"
-                        .formatted(file, actual, checkpoint.sha256()));
-            }
-            return Files.newInputStream(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new CorruptCheckpointException("checkpoint file " + file + " is missing");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+            return blobs.open(key(checkpoint), checkpoint.sha256());
+        } catch (CorruptBlobException e) {
+            throw new CorruptCheckpointException("checkpoint at step %d of job %s: %s"
+                    .formatted(checkpoint.step(), checkpoint.jobId(), e.getMessage()));
         }
     }
 
-    public Path path(Checkpoint checkpoint) {
-        return directory(checkpoint.jobId()).resolve(checkpoint.fileName());
+    /** The checkpoint's key in the storage. */
+    public String key(Checkpoint checkpoint) {
+        return key(checkpoint.jobId(), checkpoint.fileName());
     }
 
-    /** Deletes every checkpoint of a job, rows and files, and its directory. */
+    /** Deletes every checkpoint of a job, rows and files, and files without a row (a write cut short). */
     public void deleteAll(String jobId) {
         for (Checkpoint checkpoint : list(jobId)) {
             jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, checkpoint.step()).update();
-            deleteQuietly(path(checkpoint));
+            deleteQuietly(key(checkpoint));
         }
-        deleteDirectory(directory(jobId));
+        for (String key : blobs.list(directory(jobId))) {
+            deleteQuietly(key);
+        }
     }
 
     /**
-     * Deletes the checkpoint directories of jobs the store no longer knows: a job deleted while its files could not
-     * be. A known job's directory is left alone, whatever its state (a running job writes its file before its row).
+     * Deletes the checkpoint files of jobs the store no longer knows: a job deleted while its files could not be. A
+     * known job's files are left alone, whatever its state (a running job writes its file before its row).
      *
-     * @return how many directories were deleted
+     * @return how many jobs' files were deleted
      */
-    public int sweepOrphans(java.util.Set<String> knownJobs) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        int deleted = 0;
-        try (var directories = Files.list(root)) {
-            for (Path directory : directories.toList()) {
-                String name = directory.getFileName().toString();
-                if (JOB_ID.matcher(name).matches() && Files.isDirectory(directory) && !knownJobs.contains(name)) {
-                    deleteDirectory(directory);
-                    deleted++;
+    public int sweepOrphans(Set<String> knownJobs) {
+        Set<String> swept = new HashSet<>();
+        try {
+            for (String key : blobs.list(PREFIX)) {
+                String[] parts = key.substring(PREFIX.length()).split("/", 2);
+                if (parts.length == 2 && JOB_ID.matcher(parts[0]).matches() && !knownJobs.contains(parts[0])) {
+                    deleteQuietly(key);
+                    swept.add(parts[0]);
                 }
             }
-        } catch (IOException e) {
-            log.warn("cannot sweep {}: {}", root, e.getMessage());
+        } catch (UncheckedIOException e) {
+            log.warn("cannot sweep {}: {}", blobs.describe(), e.getMessage());
         }
-        return deleted;
-    }
-
-    private static void deleteDirectory(Path directory) {
-        try {
-            org.springframework.util.FileSystemUtils.deleteRecursively(directory);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", directory, e.getMessage());
-        }
+        return swept.size();
     }
 
     private void prune(String jobId) {
@@ -154,7 +140,7 @@ public class CheckpointStore {
             Checkpoint old = all.get(i);
             if (!old.best()) {
                 jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, old.step()).update();
-                deleteQuietly(path(old));
+                deleteQuietly(key(old));
             }
         }
     }
@@ -164,18 +150,22 @@ public class CheckpointStore {
                 .max(Comparator.comparingDouble(Checkpoint::testAccuracy).thenComparingLong(Checkpoint::step));
     }
 
-    private Path directory(String jobId) {
+    private static String directory(String jobId) {
         if (!JOB_ID.matcher(jobId).matches()) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
-        return root.resolve(jobId);
+        return PREFIX + jobId + "/";
     }
 
-    private static void deleteQuietly(Path file) {
+    private static String key(String jobId, String fileName) {
+        return directory(jobId) + fileName;
+    }
+
+    private void deleteQuietly(String key) {
         try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", file, e.getMessage());
+            blobs.delete(key);
+        } catch (UncheckedIOException e) {
+            log.warn("cannot delete {} from {}: {}", key, blobs.describe(), e.getMessage());
         }
     }
 
