@@ -1,7 +1,7 @@
 package io.cnnlab.checkpoints;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.jobs.TestDatabase;
+import io.cnnlab.storage.TestStores;
 import io.cnnlab.jobs.TrainingProperties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class CheckpointStoreTest {
 
     @BeforeEach
     void setUp() {
-        store = new CheckpointStore(new CnnProperties(home, home.resolve("data"), null),
+        store = new CheckpointStore(TestStores.directory(home),
                 new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60), jdbc,
                 Clock.systemUTC());
         jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
@@ -58,7 +58,7 @@ class CheckpointStoreTest {
     void aCheckpointIsAWholeFileWithItsSha256AndNoTemporaryLeftBehind() throws IOException {
         Checkpoint checkpoint = save(10, 0.4);
 
-        Path file = store.path(checkpoint);
+        Path file = home.resolve(store.key(checkpoint));
         assertThat(file).hasFileName("step-000000010.zip").hasContent("network at step 10");
         assertThat(checkpoint.sizeBytes()).isEqualTo(Files.size(file));
         assertThat(checkpoint.sha256()).isEqualTo("%064x".formatted(new java.math.BigInteger(1,
@@ -88,7 +88,7 @@ class CheckpointStoreTest {
     @Test
     void aFlippedBitIsDetectedAndTheFileNeverOpened() throws IOException {
         Checkpoint checkpoint = save(10, 0.4);
-        Path file = store.path(checkpoint);
+        Path file = home.resolve(store.key(checkpoint));
         byte[] bytes = Files.readAllBytes(file);
         bytes[3] ^= 0x10;
         Files.write(file, bytes);
@@ -100,9 +100,9 @@ class CheckpointStoreTest {
     @Test
     void aTruncatedOrMissingFileIsDetected() throws IOException {
         Checkpoint truncated = save(10, 0.4);
-        Files.write(store.path(truncated), new byte[3]);
+        Files.write(home.resolve(store.key(truncated)), new byte[3]);
         Checkpoint missing = save(20, 0.5);
-        Files.delete(store.path(missing));
+        Files.delete(home.resolve(store.key(missing)));
 
         assertThatThrownBy(() -> store.open(truncated)).isInstanceOf(CorruptCheckpointException.class);
         assertThatThrownBy(() -> store.open(missing)).isInstanceOf(CorruptCheckpointException.class)
@@ -120,7 +120,7 @@ class CheckpointStoreTest {
 
         assertThat(store.list(job)).extracting(Checkpoint::step).containsExactly(10L);
         assertThat(store.open(good)).isNotNull();
-        try (var files = Files.list(store.path(good).getParent())) {
+        try (var files = Files.list(home.resolve(store.key(good)).getParent())) {
             assertThat(files).hasSize(1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
