@@ -92,8 +92,8 @@ class StorageFaultsTest {
         Path directory = home.resolve("storage").resolve("checkpoints").resolve(victim);
         Files.createDirectories(directory);
         for (int epoch = 2; epoch <= 4; epoch++) {
-            // DurableFiles writes ".<name>.tmp" first: from epoch 2 on, that write lands on /dev/full
-            Files.createSymbolicLink(directory.resolve(".step-%09d.zip.tmp".formatted(epoch * STEPS_PER_EPOCH)), Path.of("/dev/full"));
+            // DurableFiles writes ".<name>.tmp" first (the name carries the attempt, the first here): from epoch 2 on, that write lands on /dev/full
+            Files.createSymbolicLink(directory.resolve(".step-%09d-attempt-1.zip.tmp".formatted(epoch * STEPS_PER_EPOCH)), Path.of("/dev/full"));
         }
         assertThat(jobs.get(victim).state()).isEqualTo(JobState.QUEUED);
         jobs.cancel(blocker);
