@@ -123,6 +123,9 @@ public final class EngineBenchmark {
         long rssEnd = residentMegabytes();
         System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); test accuracy after the run %.4f; RSS %d -> %d MB%n",
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
+        // one line for bench/peer-vs-engine.sh, the same keys as the PyTorch peer's (bench/peer)
+        System.out.printf("RESULT %s train_img_s=%.0f infer_img_s=%.0f single_ms=%.3f%n", architecture.name(),
+                trainImagesPerSecond, 128 / (batched / 1e3), single);
         return "| %s | %,d | %,d | %.0f | %.2f %% | %.2f | %.1f | %.0f | %.4f | %d -> %d |".formatted(
                 architecture.name(), cost.parameters(), cost.macs(), trainImagesPerSecond, last.dataWaitShare() * 100,
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
