@@ -8,14 +8,15 @@
 #   bench/onednn-verbose-totals.sh run.txt
 #
 # EngineBenchmark's own lines split the log: from "## <network>" to "  training:" is training (warm-up steps
-# included), from there to "  inference:" the inference timings, which are split by batch size (1 image, 128). A log
-# without those lines is one section. Reorders are split into weights (a layout tag beginning with a blocked output
-# channel, e.g. Acdb64a, ABcd16b16a) and activations (abcd <-> acdb, aBcd16b); "passes" counts the forward
-# convolutions that read the 3-channel input, i.e. one per forward pass of a seed network.
+# included; the trainer's evaluation of the test set at the end runs in batches of 500), from there to
+# "  inference:" the inference timings; each is split by batch size. A log without those lines is one section. Reorders are split into weights (a layout tag beginning with a blocked output
+# channel, e.g. Acdb64a, ABcd16b16a) and activations (abcd <-> acdb, aBcd16b). "passes" counts the convolutions
+# that read the 3-channel input: their weight gradients where there are any (one per training step; DL4J may run
+# a forward convolution twice in a step), else their forward passes.
 set -euo pipefail
 
 awk '
-    function section_name() { return phase (phase ~ /^inference/ ? " batch " batch : "") }
+    function section_name() { return phase " batch " batch }
     /^## / { network = $2; sub(/[:,]$/, "", network); phase = "training " network; next }
     /^  training:/ { phase = "inference " network; next }
     /^  inference:/ { phase = "after " network; next }
@@ -36,12 +37,12 @@ awk '
         if (!(s in seen)) { seen[s] = 1; order[++sections] = s }
         total[s] += ms; calls[s, key] += 1; time[s, key] += ms
         if (!((s, key) in listed)) { listed[s, key] = 1; keys[s] = keys[s] SUBSEP key }
-        if (kind == "convolution" && prop ~ /^forward/ && desc ~ /_ic3oc/) passes[s] += 1
+        if (kind == "convolution" && desc ~ /_ic3oc/) { if (prop == "backward_weights") steps[s] += 1; else if (prop ~ /^forward/) forwards[s] += 1 }
     }
     END {
         if (sections == 0) { print "no oneDNN exec lines (was DNNL_VERBOSE=1 set?)"; exit 1 }
         for (k = 1; k <= sections; k++) {
-            s = order[k]; p = passes[s] + 0
+            s = order[k]; p = (s in steps) ? steps[s] : forwards[s] + 0
             printf "\n### %s: %.1f ms in oneDNN, %d passes%s\n\n", s, total[s], p, (p ? sprintf(", %.3f ms per pass", total[s] / p) : "")
             print "| primitive | calls | ms | ms per pass | share |"
             print "|---|---:|---:|---:|---:|"

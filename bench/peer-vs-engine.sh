@@ -6,8 +6,10 @@
 #
 #   bench/peer-vs-engine.sh [networks]          e.g. bench/peer-vs-engine.sh baseline,factorized
 #
-# Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (30), DATA (CIFAR-10 binary directory, for the
-# engine; the peer trains on random data of the same shape), OUT (target/peer-vs-engine: each run's full output).
+# Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (30), DATA (CIFAR-10 binary directory, for
+# the engine, default ../shared/data/cifar10; the peer trains on random data of the same shape), OUT
+# (target/peer-vs-engine: each run's full output). The engine evaluates on 500 test images only: its accuracy is
+# not what is compared here.
 # Needs the PyTorch natives in the local Maven repository (bench/peer/pom.xml names them); runs offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,9 @@ NETWORKS=${1:-baseline,factorized,multibranch,batchnorm,combined}
 ROUNDS=${ROUNDS:-3}
 STEPS=${STEPS:-200}
 WARMUP=${WARMUP:-30}
-DATA=${DATA:-../shared/data/cifar10}
+# the shared data directory beside the main checkout, or beside the worktrees' parent
+DATA=${DATA:-$(for d in ../shared/data/cifar10 ../../shared/data/cifar10; do [ -d "$d" ] && echo "$d" && break; done)}
+[ -f "${DATA:-}/data_batch_1.bin" ] || { echo "no CIFAR-10 binary batches in '${DATA:-}': set DATA" >&2; exit 2; }
 OUT=${OUT:-target/peer-vs-engine}
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=2
@@ -27,7 +31,7 @@ export OMP_NUM_THREADS=2
     -Dmdep.outputFile=target/peer-classpath.txt -Dmdep.includeScope=runtime
 
 engine=(java -Xmx2g -cp "target/classes:$(cat target/engine-classpath.txt)" io.cnnlab.benchmark.EngineBenchmark
-    --data "$DATA" --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP")
+    --data "$DATA" --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --test-images 500)
 peer=(java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1
     -cp "bench/peer/target/classes:$(cat bench/peer/target/peer-classpath.txt)" io.cnnlab.peer.PeerBenchmark
     --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP")
@@ -37,7 +41,7 @@ summary="$OUT/summary.txt"
 {
     echo "# peer-vs-engine $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
     echo "# bench/peer-vs-engine.sh $NETWORKS  (ROUNDS=$ROUNDS STEPS=$STEPS WARMUP=$WARMUP)"
-    echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP"
+    echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP --test-images 500"
     echo "# peer:   java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/peer/target/classes:<runtime classpath> io.cnnlab.peer.PeerBenchmark --networks $NETWORKS --steps $STEPS --warmup $WARMUP"
 } > "$summary"
 

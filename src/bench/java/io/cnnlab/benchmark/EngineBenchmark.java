@@ -6,6 +6,7 @@ import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.NetworkCost;
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.datasets.Cifar10Reader;
+import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.nativeruntime.NativeBackend;
 import io.cnnlab.training.EpochMetrics;
@@ -44,6 +45,7 @@ import java.util.List;
  * --networks a,b    which networks (default: all)
  * --rss-every N     print resident memory every N steps (default 0: only at the end)
  * --epochs N        instead: train each network N full epochs and print the per-epoch metrics
+ * --test-images N   evaluate on the first N test images only (default: all 10,000)
  * </pre>
  */
 public final class EngineBenchmark {
@@ -109,7 +111,7 @@ public final class EngineBenchmark {
             }
         };
         System.out.printf("%n## %s: %,d params, %,d MACs/image%n", architecture.name(), cost.parameters(), cost.macs());
-        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), timing, () -> false);
+        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), options.test(cifar), timing, () -> false);
         EpochMetrics last = outcome.epochs().get(outcome.epochs().size() - 1);
         double medianStep = median(stepNanos) / 1e9;
         double trainImagesPerSecond = options.batch / medianStep;
@@ -185,7 +187,11 @@ public final class EngineBenchmark {
     }
 
     private record Options(Path data, int steps, int warmup, int batch, List<String> networks, int rssEvery,
-                           int epochs) {
+                           int epochs, int testImages) {
+
+        LabelledImages test(Cifar10 cifar) {
+            return testImages > 0 ? cifar.test().head(Math.min(testImages, cifar.test().size())) : cifar.test();
+        }
 
         static Options parse(String[] args) {
             Path data = null;
@@ -194,6 +200,7 @@ public final class EngineBenchmark {
             int batch = 128;
             int rssEvery = 0;
             int epochs = 0;
+            int testImages = 0;
             List<String> networks = List.of();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -205,6 +212,7 @@ public final class EngineBenchmark {
                     case "--networks" -> networks = List.of(value.split(","));
                     case "--rss-every" -> rssEvery = Integer.parseInt(value);
                     case "--epochs" -> epochs = Integer.parseInt(value);
+                    case "--test-images" -> testImages = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -212,7 +220,7 @@ public final class EngineBenchmark {
             if (data == null) {
                 throw new IllegalArgumentException("--data DIR is required (a CIFAR-10 binary directory)");
             }
-            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs);
+            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages);
         }
     }
 }
