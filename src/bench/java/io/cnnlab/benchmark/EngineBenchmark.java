@@ -46,6 +46,8 @@ import java.util.List;
  * --rss-every N     print resident memory every N steps (default 0: only at the end)
  * --epochs N        instead: train each network N full epochs and print the per-epoch metrics
  * --test-images N   evaluate on the first N test images only (default: all 10,000)
+ * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
+ * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
  * </pre>
  */
 public final class EngineBenchmark {
@@ -120,8 +122,8 @@ public final class EngineBenchmark {
 
         INDArray one = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(1));
         INDArray batch = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(128));
-        double single = medianMillis(net, one, 30, 300);
-        double batched = medianMillis(net, batch, 5, 40);
+        double single = medianMillis(net, one, 30, options.singleRuns);
+        double batched = medianMillis(net, batch, 5, options.batchRuns);
         long rssEnd = residentMegabytes();
         System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); test accuracy after the run %.4f; RSS %d -> %d MB%n",
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
@@ -187,7 +189,7 @@ public final class EngineBenchmark {
     }
 
     private record Options(Path data, int steps, int warmup, int batch, List<String> networks, int rssEvery,
-                           int epochs, int testImages) {
+                           int epochs, int testImages, int singleRuns, int batchRuns) {
 
         LabelledImages test(Cifar10 cifar) {
             return testImages > 0 ? cifar.test().head(Math.min(testImages, cifar.test().size())) : cifar.test();
@@ -201,6 +203,8 @@ public final class EngineBenchmark {
             int rssEvery = 0;
             int epochs = 0;
             int testImages = 0;
+            int singleRuns = 300;
+            int batchRuns = 40;
             List<String> networks = List.of();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -213,6 +217,8 @@ public final class EngineBenchmark {
                     case "--rss-every" -> rssEvery = Integer.parseInt(value);
                     case "--epochs" -> epochs = Integer.parseInt(value);
                     case "--test-images" -> testImages = Integer.parseInt(value);
+                    case "--single-runs" -> singleRuns = Integer.parseInt(value);
+                    case "--batch-runs" -> batchRuns = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -220,7 +226,7 @@ public final class EngineBenchmark {
             if (data == null) {
                 throw new IllegalArgumentException("--data DIR is required (a CIFAR-10 binary directory)");
             }
-            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages);
+            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages, singleRuns, batchRuns);
         }
     }
 }

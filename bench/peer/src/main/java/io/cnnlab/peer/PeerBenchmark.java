@@ -46,6 +46,8 @@ import java.util.Random;
  * --steps N         timed training steps per network (default 300)
  * --warmup N        untimed steps first (default 30)
  * --batch N         batch size (default 128)
+ * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
+ * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
  * </pre>
  */
 public final class PeerBenchmark {
@@ -125,9 +127,9 @@ public final class PeerBenchmark {
 
                 ParameterStore inference = new ParameterStore(trainer.getManager(), false);
                 double single = medianMillis(model.getBlock(), inference, trainer.getManager(),
-                        gaussian(random, CHANNELS * CROP * CROP), new Shape(1, CHANNELS, CROP, CROP), 30, 300);
+                        gaussian(random, CHANNELS * CROP * CROP), new Shape(1, CHANNELS, CROP, CROP), 30, options.singleRuns);
                 double batched = medianMillis(model.getBlock(), inference, trainer.getManager(),
-                        gaussian(random, 128 * CHANNELS * CROP * CROP), new Shape(128, CHANNELS, CROP, CROP), 5, 40);
+                        gaussian(random, 128 * CHANNELS * CROP * CROP), new Shape(128, CHANNELS, CROP, CROP), 5, options.batchRuns);
                 long rssEnd = residentMegabytes();
                 System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); RSS %d -> %d MB%n",
                         single, batched, 128 / (batched / 1e3), rssStart, rssEnd);
@@ -202,13 +204,15 @@ public final class PeerBenchmark {
         return -1;
     }
 
-    private record Options(List<String> networks, int steps, int warmup, int batch) {
+    private record Options(List<String> networks, int steps, int warmup, int batch, int singleRuns, int batchRuns) {
 
         static Options parse(String[] args) {
             List<String> networks = PeerNetworks.NAMES;
             int steps = 300;
             int warmup = 30;
             int batch = 128;
+            int singleRuns = 300;
+            int batchRuns = 40;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -216,11 +220,13 @@ public final class PeerBenchmark {
                     case "--steps" -> steps = Integer.parseInt(value);
                     case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--batch" -> batch = Integer.parseInt(value);
+                    case "--single-runs" -> singleRuns = Integer.parseInt(value);
+                    case "--batch-runs" -> batchRuns = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
             }
-            return new Options(networks, steps, warmup, batch);
+            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns);
         }
     }
 }
