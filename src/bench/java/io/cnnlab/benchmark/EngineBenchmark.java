@@ -6,6 +6,7 @@ import io.cnnlab.architectures.Architectures;
 import io.cnnlab.architectures.NetworkCost;
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.datasets.Cifar10Reader;
+import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.nativeruntime.NativeBackend;
 import io.cnnlab.training.EpochMetrics;
@@ -44,6 +45,9 @@ import java.util.List;
  * --networks a,b    which networks (default: all)
  * --rss-every N     print resident memory every N steps (default 0: only at the end)
  * --epochs N        instead: train each network N full epochs and print the per-epoch metrics
+ * --test-images N   evaluate on the first N test images only (default: all 10,000)
+ * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
+ * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
  * </pre>
  */
 public final class EngineBenchmark {
@@ -109,7 +113,7 @@ public final class EngineBenchmark {
             }
         };
         System.out.printf("%n## %s: %,d params, %,d MACs/image%n", architecture.name(), cost.parameters(), cost.macs());
-        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), timing, () -> false);
+        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), options.test(cifar), timing, () -> false);
         EpochMetrics last = outcome.epochs().get(outcome.epochs().size() - 1);
         double medianStep = median(stepNanos) / 1e9;
         double trainImagesPerSecond = options.batch / medianStep;
@@ -118,11 +122,14 @@ public final class EngineBenchmark {
 
         INDArray one = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(1));
         INDArray batch = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(128));
-        double single = medianMillis(net, one, 30, 300);
-        double batched = medianMillis(net, batch, 5, 40);
+        double single = medianMillis(net, one, 30, options.singleRuns);
+        double batched = medianMillis(net, batch, 5, options.batchRuns);
         long rssEnd = residentMegabytes();
         System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); test accuracy after the run %.4f; RSS %d -> %d MB%n",
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
+        // one line for bench/peer-vs-engine.sh, the same keys as the PyTorch peer's (bench/peer)
+        System.out.printf("RESULT %s train_img_s=%.0f infer_img_s=%.0f single_ms=%.3f%n", architecture.name(),
+                trainImagesPerSecond, 128 / (batched / 1e3), single);
         return "| %s | %,d | %,d | %.0f | %.2f %% | %.2f | %.1f | %.0f | %.4f | %d -> %d |".formatted(
                 architecture.name(), cost.parameters(), cost.macs(), trainImagesPerSecond, last.dataWaitShare() * 100,
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
@@ -182,7 +189,11 @@ public final class EngineBenchmark {
     }
 
     private record Options(Path data, int steps, int warmup, int batch, List<String> networks, int rssEvery,
-                           int epochs) {
+                           int epochs, int testImages, int singleRuns, int batchRuns) {
+
+        LabelledImages test(Cifar10 cifar) {
+            return testImages > 0 ? cifar.test().head(Math.min(testImages, cifar.test().size())) : cifar.test();
+        }
 
         static Options parse(String[] args) {
             Path data = null;
@@ -191,6 +202,9 @@ public final class EngineBenchmark {
             int batch = 128;
             int rssEvery = 0;
             int epochs = 0;
+            int testImages = 0;
+            int singleRuns = 300;
+            int batchRuns = 40;
             List<String> networks = List.of();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -202,6 +216,9 @@ public final class EngineBenchmark {
                     case "--networks" -> networks = List.of(value.split(","));
                     case "--rss-every" -> rssEvery = Integer.parseInt(value);
                     case "--epochs" -> epochs = Integer.parseInt(value);
+                    case "--test-images" -> testImages = Integer.parseInt(value);
+                    case "--single-runs" -> singleRuns = Integer.parseInt(value);
+                    case "--batch-runs" -> batchRuns = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -209,7 +226,7 @@ public final class EngineBenchmark {
             if (data == null) {
                 throw new IllegalArgumentException("--data DIR is required (a CIFAR-10 binary directory)");
             }
-            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs);
+            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages, singleRuns, batchRuns);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.cnnlab.architectures;
 
 import io.cnnlab.networks.InputDescription;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -46,6 +47,9 @@ final class SeedLayers {
                         new TruncatedNormalDistribution(0, settings.weightStddev())))
                 .biasInit(settings.biasInit())
                 .convolutionMode(ConvolutionMode.Same)
+                // without it each convolution computes its forward pass again in backprop (docs/performance.md,
+                // "PyTorch peer"); the cached result is the same arithmetic (ForwardCacheTest)
+                .cacheMode(CacheMode.DEVICE)
                 .graphBuilder()
                 .addInputs("input")
                 .setInputTypes(INPUT);

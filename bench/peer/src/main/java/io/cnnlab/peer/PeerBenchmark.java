@@ -1,0 +1,232 @@
+package io.cnnlab.peer;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.TruncatedNormalInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The PyTorch peer of the service's EngineBenchmark (issue 18): the same networks (PeerNetworks), batch, optimiser
+ * (Adam at the recipe's learning rate), initialisation (truncated normal 0.1, bias 0.1), input (3x24x24) and thread
+ * count (set by the JVM options in the pom and bench/peer-vs-engine.sh), timed the same way: training images/s from
+ * the median step after a warm-up, the median of batch-128 and single-image inference passes.
+ *
+ * <p>Data: random standard-normal images and random labels made up front, a few batches cycled. The engine trains
+ * on real CIFAR-10 through its pipeline (whose wait is under 1 % of a step); here only the copy of each batch into
+ * a tensor is inside the step.
+ *
+ * <pre>
+ * --networks a,b    which networks (default: all five)
+ * --steps N         timed training steps per network (default 300)
+ * --warmup N        untimed steps first (default 30)
+ * --batch N         batch size (default 128)
+ * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
+ * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
+ * </pre>
+ */
+public final class PeerBenchmark {
+
+    private static final int CHANNELS = 3;
+    private static final int CROP = 24;
+    private static final int CLASSES = 10;
+    private static final int DATA_BATCHES = 4;
+
+    private PeerBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Engine engine = Engine.getEngine("PyTorch");
+        System.out.printf("# peer benchmark %s on %s%n", OffsetDateTime.now().withNano(0),
+                InetAddress.getLocalHost().getHostName());
+        System.out.printf("# %s %s via DJL %s; intra-op threads %d, inter-op threads %d; java %s; max heap %d MB%n",
+                engine.getEngineName(), engine.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads(), Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("# %d warm-up + %d timed steps of batch %d per network, random data %dx%dx%d%n",
+                options.warmup, options.steps, options.batch, CHANNELS, CROP, CROP);
+        engine.setRandomSeed(42);
+        List<String> rows = new ArrayList<>();
+        for (String name : options.networks) {
+            rows.add(run(name, options));
+        }
+        System.out.println();
+        System.out.println("| network | params | train img/s (median step) | infer 1 image ms (median) | "
+                + "infer 128 batch ms (median) | infer img/s | RSS MB start -> end |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---|");
+        rows.forEach(System.out::println);
+    }
+
+    private static String run(String name, Options options) {
+        long rssStart = residentMegabytes();
+        Shape inputShape = new Shape(options.batch, CHANNELS, CROP, CROP);
+        try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
+            model.setBlock(PeerNetworks.create(name));
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed(PeerNetworks.learningRate(name))).build())
+                    .optInitializer(new TruncatedNormalInitializer(0.1f), Parameter.Type.WEIGHT)
+                    .optInitializer(new ConstantInitializer(0.1f), Parameter.Type.BIAS)
+                    .optDevices(new Device[] {Device.cpu()});
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(inputShape);
+                long parameters = 0;
+                for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
+                    parameters += parameter.getValue().getArray().size();
+                }
+                System.out.printf("%n## %s: %,d params, Adam %.0e%n", name, parameters, PeerNetworks.learningRate(name));
+                Random random = new Random(42);
+                float[][] images = new float[DATA_BATCHES][];
+                float[][] labels = new float[DATA_BATCHES][];
+                for (int b = 0; b < DATA_BATCHES; b++) {
+                    images[b] = gaussian(random, (int) inputShape.size());
+                    labels[b] = new float[options.batch];
+                    for (int i = 0; i < options.batch; i++) {
+                        labels[b][i] = random.nextInt(CLASSES);
+                    }
+                }
+                long[] stepNanos = new long[options.steps];
+                float loss = Float.NaN;
+                for (int step = 0; step < options.warmup + options.steps; step++) {
+                    long start = System.nanoTime();
+                    loss = trainStep(trainer, inputShape, images[step % DATA_BATCHES], labels[step % DATA_BATCHES]);
+                    if (step >= options.warmup) {
+                        stepNanos[step - options.warmup] = System.nanoTime() - start;
+                    }
+                }
+                double medianStep = median(stepNanos) / 1e9;
+                double trainImagesPerSecond = options.batch / medianStep;
+                double meanImagesPerSecond = options.batch * options.steps / (Arrays.stream(stepNanos).sum() / 1e9);
+                System.out.printf("  training: median step %.1f ms = %.0f img/s (mean %.0f img/s), last loss %.3f%n",
+                        medianStep * 1e3, trainImagesPerSecond, meanImagesPerSecond, loss);
+
+                ParameterStore inference = new ParameterStore(trainer.getManager(), false);
+                double single = medianMillis(model.getBlock(), inference, trainer.getManager(),
+                        gaussian(random, CHANNELS * CROP * CROP), new Shape(1, CHANNELS, CROP, CROP), 30, options.singleRuns);
+                double batched = medianMillis(model.getBlock(), inference, trainer.getManager(),
+                        gaussian(random, 128 * CHANNELS * CROP * CROP), new Shape(128, CHANNELS, CROP, CROP), 5, options.batchRuns);
+                long rssEnd = residentMegabytes();
+                System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); RSS %d -> %d MB%n",
+                        single, batched, 128 / (batched / 1e3), rssStart, rssEnd);
+                // one line for bench/peer-vs-engine.sh, the same keys as EngineBenchmark's
+                System.out.printf("RESULT %s train_img_s=%.0f infer_img_s=%.0f single_ms=%.3f%n", name,
+                        trainImagesPerSecond, 128 / (batched / 1e3), single);
+                return "| %s | %,d | %.0f | %.2f | %.1f | %.0f | %d -> %d |".formatted(name, parameters,
+                        trainImagesPerSecond, single, batched, 128 / (batched / 1e3), rssStart, rssEnd);
+            }
+        }
+    }
+
+    /** One Adam step on a batch; every array the step makes lives in a manager closed at its end. */
+    private static float trainStep(Trainer trainer, Shape inputShape, float[] images, float[] labels) {
+        try (NDManager step = trainer.getManager().newSubManager()) {
+            NDArray x = step.create(images, inputShape);
+            NDArray y = step.create(labels);
+            float loss;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                NDList predictions = trainer.forward(new NDList(x));
+                NDArray value = trainer.getLoss().evaluate(new NDList(y), predictions);
+                collector.backward(value);
+                loss = value.getFloat();
+            }
+            trainer.step();
+            return loss;
+        }
+    }
+
+    /** Inference mode (no autograd outside a GradientCollector, batch norm on its moving averages), softmax included. */
+    private static double medianMillis(Block block, ParameterStore parameters, NDManager parent, float[] data, Shape shape,
+                                       int warmup, int runs) {
+        long[] nanos = new long[runs];
+        for (int i = 0; i < warmup + runs; i++) {
+            long start = System.nanoTime();
+            try (NDManager pass = parent.newSubManager()) {
+                NDArray x = pass.create(data, shape);
+                block.forward(parameters, new NDList(x), false).singletonOrThrow().softmax(-1);
+            }
+            if (i >= warmup) {
+                nanos[i - warmup] = System.nanoTime() - start;
+            }
+        }
+        return median(nanos) / 1e6;
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+
+    private static long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private record Options(List<String> networks, int steps, int warmup, int batch, int singleRuns, int batchRuns) {
+
+        static Options parse(String[] args) {
+            List<String> networks = PeerNetworks.NAMES;
+            int steps = 300;
+            int warmup = 30;
+            int batch = 128;
+            int singleRuns = 300;
+            int batchRuns = 40;
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--networks" -> networks = List.of(value.split(","));
+                    case "--steps" -> steps = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--batch" -> batch = Integer.parseInt(value);
+                    case "--single-runs" -> singleRuns = Integer.parseInt(value);
+                    case "--batch-runs" -> batchRuns = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+                i++;
+            }
+            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns);
+        }
+    }
+}
