@@ -2,6 +2,8 @@ package io.cnnlab.checkpoints;
 
 import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
+import io.cnnlab.jobs.JobLease;
+import io.cnnlab.jobs.JobStore;
 import io.cnnlab.jobs.TrainingProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,40 +32,71 @@ import java.util.regex.Pattern;
  * state or a complete new checkpoint (at worst an unlisted file). Reading
  * verifies the sha256 first, so a corrupt file is refused, never loaded. After each save only the newest
  * {@code keep-checkpoints} and the best are kept.
+ *
+ * <p>Rows are fenced: a save names the job's lease, and its row (and the pruning it causes) commits only while that
+ * attempt holds the job. A file whose row is refused is deleted at once; its name carries the attempt, so a stalled
+ * worker never overwrites the file of the attempt that took its job over. Files a process left without a row (it
+ * died between the two) are swept ({@link #sweepOrphanFiles}).
  */
 @Component
 public class CheckpointStore {
 
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
+    /** A checkpoint file or the temporary file of one (a write cut short). */
+    private static final Pattern CHECKPOINT_FILE = Pattern.compile("\\.?step-\\d{9}(-attempt-\\d+)?\\.zip(\\.tmp)?");
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Path root;
     private final JdbcClient jdbc;
     private final int keep;
     private final Clock clock;
+    private final JobStore jobs;
 
-    public CheckpointStore(CnnProperties cnn, TrainingProperties training, JdbcClient jdbc, Clock clock) {
+    public CheckpointStore(CnnProperties cnn, TrainingProperties training, JdbcClient jdbc, Clock clock, JobStore jobs) {
         this.root = cnn.home().resolve("checkpoints");
         this.jdbc = jdbc;
         this.keep = training.keepCheckpoints();
         this.clock = clock;
+        this.jobs = jobs;
     }
 
-    public Checkpoint save(String jobId, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
-        String fileName = "step-%09d.zip".formatted(step);
+    /**
+     * Writes the file, then its row while {@code lease} holds the job.
+     *
+     * @throws io.cnnlab.jobs.LeaseLostException when another attempt holds the job (the file is deleted again)
+     */
+    public Checkpoint save(JobLease lease, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
+        String jobId = lease.jobId();
+        String fileName = "step-%09d-attempt-%d.zip".formatted(step, lease.attempt());
+        Path file = directory(jobId).resolve(fileName);
+        DurableFiles.Written written;
         try {
-            DurableFiles.Written written = DurableFiles.write(directory(jobId).resolve(fileName), content);
-            jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, step).update();
-            jdbc.sql("insert into checkpoint (job_id, step, epoch, test_accuracy, size_bytes, sha256, file_name, created_at) "
-                            + "values (?, ?, ?, ?, ?, ?, ?, ?)")
-                    .params(jobId, step, epoch, testAccuracy, written.sizeBytes(), written.sha256(), fileName,
-                            Timestamp.from(clock.instant()))
-                    .update();
-            prune(jobId);
-            return list(jobId).stream().filter(c -> c.step() == step).findFirst().orElseThrow();
+            written = DurableFiles.write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e);
         }
+        List<Checkpoint> pruned;
+        try {
+            pruned = jobs.whileHeld(lease, () -> {
+                // an earlier attempt's checkpoint at the same step is replaced, its file (another name) goes too
+                List<Checkpoint> replaced = new ArrayList<>(list(jobId).stream()
+                        .filter(c -> c.step() == step && !c.fileName().equals(fileName)).toList());
+                jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, step).update();
+                jdbc.sql("insert into checkpoint (job_id, step, epoch, test_accuracy, size_bytes, sha256, file_name, created_at) "
+                                + "values (?, ?, ?, ?, ?, ?, ?, ?)")
+                        .params(jobId, step, epoch, testAccuracy, written.sizeBytes(), written.sha256(), fileName,
+                                Timestamp.from(clock.instant()))
+                        .update();
+                replaced.addAll(pruneRows(jobId));
+                return replaced;
+            });
+        } catch (RuntimeException refused) {
+            deleteQuietly(file);
+            throw refused;
+        }
+        // files only once their rows are gone for good
+        pruned.forEach(old -> deleteQuietly(path(old)));
+        return list(jobId).stream().filter(c -> c.step() == step).findFirst().orElseThrow();
     }
 
     /** Newest first, the best flagged. */
@@ -140,6 +175,44 @@ public class CheckpointStore {
         return deleted;
     }
 
+    /**
+     * Deletes checkpoint files of known jobs that no row lists and that are older than {@code grace}: left by a
+     * process that died between writing a file and its row, or by a stalled attempt whose row was refused and that
+     * could not delete its file. The grace spares a file whose row is being written right now.
+     *
+     * @return how many files were deleted
+     */
+    public int sweepOrphanFiles(Duration grace) {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        Instant cutoff = clock.instant().minus(grace);
+        java.util.Set<String> listed = new java.util.HashSet<>(jdbc.sql("select job_id, file_name from checkpoint")
+                .query((rs, i) -> rs.getString("job_id") + "/" + rs.getString("file_name")).list());
+        int deleted = 0;
+        try (var directories = Files.list(root)) {
+            for (Path directory : directories.toList()) {
+                String jobId = directory.getFileName().toString();
+                if (!JOB_ID.matcher(jobId).matches() || !Files.isDirectory(directory)) {
+                    continue;
+                }
+                try (var files = Files.list(directory)) {
+                    for (Path file : files.toList()) {
+                        String name = file.getFileName().toString();
+                        if (CHECKPOINT_FILE.matcher(name).matches() && !listed.contains(jobId + "/" + name)
+                                && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                            deleteQuietly(file);
+                            deleted++;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot sweep {}: {}", root, e.getMessage());
+        }
+        return deleted;
+    }
+
     private static void deleteDirectory(Path directory) {
         try {
             org.springframework.util.FileSystemUtils.deleteRecursively(directory);
@@ -148,15 +221,18 @@ public class CheckpointStore {
         }
     }
 
-    private void prune(String jobId) {
+    /** Deletes the rows beyond the newest {@code keep} and the best; answers them, for their files to go. */
+    private List<Checkpoint> pruneRows(String jobId) {
         List<Checkpoint> all = list(jobId);
+        List<Checkpoint> pruned = new ArrayList<>();
         for (int i = keep; i < all.size(); i++) {
             Checkpoint old = all.get(i);
             if (!old.best()) {
                 jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, old.step()).update();
-                deleteQuietly(path(old));
+                pruned.add(old);
             }
         }
+        return pruned;
     }
 
     private static Optional<Checkpoint> best(List<Checkpoint> newestFirst) {

@@ -3,12 +3,16 @@ package io.cnnlab.jobs;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -20,42 +24,96 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
-/** {@link JobStore} on plain SQL that H2 and PostgreSQL both accept. */
+/**
+ * {@link JobStore} on plain SQL that H2 and PostgreSQL both accept, but for two things: the claim, which on
+ * PostgreSQL takes its row with {@code FOR UPDATE SKIP LOCKED} (contending instances never wait on one another),
+ * and a lease's expiry, the database's clock plus a duration.
+ *
+ * <p>Transactions are the store's own ({@link TransactionTemplate} on the data source), so they hold however the
+ * store is made; a {@link #whileHeld} write through another {@code JdbcClient} on the same data source joins them.
+ */
 @Repository
 class JdbcJobStore implements JobStore {
 
     private static final String COLUMNS = "id, architecture, model_name, state, plan, created_at, started_at, "
-            + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts";
+            + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts, "
+            + "owner, cancel_requested";
+
+    /** A worker's write lands only while its attempt holds the job. */
+    private static final String HELD = "id = :id and owner = :owner and attempts = :attempt and state = 'RUNNING'";
+
+    /** Waiting, or running for a worker that stopped renewing (a RUNNING row from before leases has none). */
+    private static final String CLAIMABLE = "(state = 'QUEUED' or (state = 'RUNNING' "
+            + "and (lease_expires_at is null or lease_expires_at < current_timestamp)))";
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+    private final Dialect dialect;
     private final RowMapper<TrainingJob> jobRows;
 
-    JdbcJobStore(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    JdbcJobStore(DataSource dataSource) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.dialect = Dialect.of(dataSource);
         this.jobRows = this::job;
     }
 
-    @Override
-    @Transactional
-    public Submitted insert(NewJob job, Instant now) {
-        if (job.idempotencyKey() != null) {
-            Optional<Submitted> earlier = earlier(job);
-            if (earlier.isPresent()) {
-                return earlier.get();
+    private enum Dialect {
+        H2("dateadd(millisecond, :leaseMillis, current_timestamp)", true),
+        POSTGRESQL("current_timestamp + :leaseMillis * interval '1 millisecond'", false);
+
+        final String leaseExpiry;
+        final boolean embedded;
+
+        Dialect(String leaseExpiry, boolean embedded) {
+            this.leaseExpiry = leaseExpiry;
+            this.embedded = embedded;
+        }
+
+        static Dialect of(DataSource dataSource) {
+            try (Connection connection = dataSource.getConnection()) {
+                String product = connection.getMetaData().getDatabaseProductName();
+                return switch (product) {
+                    case "H2" -> H2;
+                    case "PostgreSQL" -> POSTGRESQL;
+                    default -> throw new IllegalStateException("the job store runs on H2 or PostgreSQL, not " + product);
+                };
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot reach the job database: " + e.getMessage(), e);
             }
         }
-        String id = UUID.randomUUID().toString();
+    }
+
+    @Override
+    public Submitted insert(NewJob job, Instant now, int maxQueued) {
         try {
-            jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
-                            + "request_sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
-                            job.idempotencyKey(), job.requestSha256(), Timestamp.from(now))
-                    .update();
+            return transactions.execute(status -> {
+                // every instance's submissions queue here, so the count below cannot go stale before the insert
+                jdbc.sql("select id from job_queue_gate where id = 1 for update").query(Integer.class).single();
+                if (job.idempotencyKey() != null) {
+                    Optional<Submitted> earlier = earlier(job);
+                    if (earlier.isPresent()) {
+                        return earlier.get();
+                    }
+                }
+                long queued = count(JobState.QUEUED);
+                if (queued >= maxQueued) {
+                    throw new QueueFullException(queued, TrainingJobs.RETRY_AFTER_FULL_QUEUE);
+                }
+                String id = UUID.randomUUID().toString();
+                jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
+                                + "request_sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
+                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now))
+                        .update();
+                return new Submitted(find(id).orElseThrow(), true);
+            });
         } catch (DuplicateKeyException race) {
+            // an insert that bypassed the gate (none does today) stored the same key first
             return earlier(job).orElseThrow(() -> race);
         }
-        return new Submitted(find(id).orElseThrow(), true);
     }
 
     /** The job this caller submitted under the same key; refused when it was asked for with another body. */
@@ -110,22 +168,46 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
-    @Transactional
-    public Optional<TrainingJob> claimNext(Instant now) {
+    public Optional<TrainingJob> claimNext(String owner, Duration lease, Instant now) {
+        String set = "update training_job set state = 'RUNNING', owner = :owner, attempts = attempts + 1, "
+                + "lease_expires_at = " + dialect.leaseExpiry + ", started_at = :now, finished_at = null ";
+        if (dialect == Dialect.POSTGRESQL) {
+            // one statement; a row another claimer has locked is skipped, not waited for
+            return jdbc.sql(set + "where id = (select id from training_job where " + CLAIMABLE
+                            + " order by created_at, seq limit 1 for update skip locked) returning " + COLUMNS)
+                    .param("owner", owner).param("leaseMillis", lease.toMillis()).param("now", Timestamp.from(now))
+                    .query(jobRows).optional();
+        }
+        // H2 has no SKIP LOCKED: read the candidate, then take it only if it is still claimable (compare and set)
         while (true) {
-            Optional<String> oldest = jdbc.sql("select id from training_job where state = ? order by created_at, seq limit 1")
-                    .param(JobState.QUEUED.name()).query(String.class).optional();
+            Optional<String> oldest = jdbc.sql("select id from training_job where " + CLAIMABLE
+                            + " order by created_at, seq limit 1")
+                    .query(String.class).optional();
             if (oldest.isEmpty()) {
                 return Optional.empty();
             }
-            int claimed = jdbc.sql("update training_job set state = ?, started_at = ?, finished_at = null, "
-                            + "attempts = attempts + 1 where id = ? and state = ?")
-                    .params(JobState.RUNNING.name(), Timestamp.from(now), oldest.get(), JobState.QUEUED.name())
+            int claimed = jdbc.sql(set + "where id = :id and " + CLAIMABLE)
+                    .param("owner", owner).param("leaseMillis", lease.toMillis()).param("now", Timestamp.from(now))
+                    .param("id", oldest.get())
                     .update();
             if (claimed == 1) {
                 return find(oldest.get());
             }
         }
+    }
+
+    @Override
+    public Renewal renew(JobLease lease, Duration duration) {
+        int renewed = jdbc.sql("update training_job set lease_expires_at = " + dialect.leaseExpiry + " where " + HELD)
+                .param("leaseMillis", duration.toMillis())
+                .params(held(lease))
+                .update();
+        if (renewed == 0) {
+            return Renewal.LOST;
+        }
+        boolean cancel = jdbc.sql("select cancel_requested from training_job where id = ?").param(lease.jobId())
+                .query(Boolean.class).optional().orElse(false);
+        return cancel ? Renewal.CANCEL_REQUESTED : Renewal.HELD;
     }
 
     @Override
@@ -144,36 +226,106 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
-    @Transactional
-    public List<String> requeueRunning() {
-        List<String> ids = jdbc.sql("select id from training_job where state = ? order by created_at, seq")
-                .param(JobState.RUNNING.name()).query(String.class).list();
-        jdbc.sql("update training_job set state = ? where state = ?")
-                .params(JobState.QUEUED.name(), JobState.RUNNING.name()).update();
-        return ids;
+    public void finish(JobLease lease, JobState next, String error, Instant now) {
+        if (!JobState.RUNNING.canMoveTo(next)) {
+            throw new IllegalArgumentException("a job cannot move from RUNNING to " + next);
+        }
+        // a finished job keeps the instance that ran it (the view's worker); a requeued one waits for anyone
+        int moved = jdbc.sql("update training_job set state = :next, error = :error, finished_at = :finished, "
+                        + "lease_expires_at = null, owner = " + (next.isFinal() ? "owner" : "null") + " where " + HELD)
+                .param("next", next.name())
+                .param("error", error)
+                .param("finished", next.isFinal() ? Timestamp.from(now) : null)
+                .params(held(lease))
+                .update();
+        if (moved == 0) {
+            throw new LeaseLostException(lease);
+        }
     }
 
     @Override
-    public void updateProgress(String id, int epoch, long step, long totalSteps, double imagesPerSecond,
+    public boolean requestCancel(String id) {
+        return jdbc.sql("update training_job set cancel_requested = true where id = ? and state = 'RUNNING'")
+                .param(id).update() == 1;
+    }
+
+    @Override
+    public boolean cancelAbandoned(String id, String error, Instant now) {
+        return jdbc.sql("update training_job set state = 'CANCELLED', error = :error, finished_at = :now, "
+                        + "lease_expires_at = null where id = :id and state = 'RUNNING' "
+                        + "and (lease_expires_at is null or lease_expires_at < current_timestamp)")
+                .param("error", error).param("now", Timestamp.from(now)).param("id", id)
+                .update() == 1;
+    }
+
+    @Override
+    public List<String> requeueAtStart(String owner) {
+        String mine = dialect.embedded ? "" : " and owner = :owner";
+        return transactions.execute(status -> {
+            List<String> ids = jdbc.sql("select id from training_job where state = 'RUNNING'" + mine
+                            + " order by created_at, seq for update")
+                    .params(dialect.embedded ? Map.of() : Map.of("owner", owner))
+                    .query(String.class).list();
+            if (!ids.isEmpty()) {
+                jdbc.sql("update training_job set state = 'QUEUED', owner = null, lease_expires_at = null "
+                                + "where id in (:ids) and state = 'RUNNING'")
+                        .param("ids", ids).update();
+            }
+            return ids;
+        });
+    }
+
+    @Override
+    public void updateProgress(JobLease lease, int epoch, long step, long totalSteps, double imagesPerSecond,
                                double etaSeconds) {
-        jdbc.sql("update training_job set epoch = ?, step = ?, total_steps = ?, images_per_second = ?, eta_seconds = ? "
-                        + "where id = ?")
-                .params(epoch, step, totalSteps, finite(imagesPerSecond), finite(etaSeconds), id)
+        int updated = jdbc.sql("update training_job set epoch = :epoch, step = :step, total_steps = :total, "
+                        + "images_per_second = :ips, eta_seconds = :eta where " + HELD)
+                .param("epoch", epoch).param("step", step).param("total", totalSteps)
+                .param("ips", finite(imagesPerSecond)).param("eta", finite(etaSeconds))
+                .params(held(lease))
                 .update();
+        if (updated == 0) {
+            throw new LeaseLostException(lease);
+        }
     }
 
     @Override
-    @Transactional
-    public void recordEpoch(String id, EpochRecord e) {
-        jdbc.sql("delete from epoch_metric where job_id = ? and epoch = ?").params(id, e.epoch()).update();
-        jdbc.sql("insert into epoch_metric (job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
-                        + "images_per_second, seconds, data_wait_share, learning_rate) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(id, e.epoch(), e.step(), e.trainLoss(), finite(e.trainAccuracy()), e.testLoss(), e.testAccuracy(),
-                        e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate())
-                .update();
-        jdbc.sql("update training_job set best_test_accuracy = (select max(test_accuracy) from epoch_metric where job_id = ?) "
-                        + "where id = ?")
-                .params(id, id).update();
+    public void recordEpoch(JobLease lease, EpochRecord e) {
+        whileHeld(lease, () -> {
+            String id = lease.jobId();
+            jdbc.sql("delete from epoch_metric where job_id = ? and epoch = ?").params(id, e.epoch()).update();
+            jdbc.sql("insert into epoch_metric (job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
+                            + "images_per_second, seconds, data_wait_share, learning_rate) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .params(id, e.epoch(), e.step(), e.trainLoss(), finite(e.trainAccuracy()), e.testLoss(), e.testAccuracy(),
+                            e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate())
+                    .update();
+            jdbc.sql("update training_job set best_test_accuracy = (select max(test_accuracy) from epoch_metric where job_id = ?) "
+                            + "where id = ?")
+                    .params(id, id).update();
+            return null;
+        });
+    }
+
+    @Override
+    public <T> T whileHeld(JobLease lease, Supplier<T> write) {
+        return transactions.execute(status -> {
+            // the row lock lasts to the commit: a takeover's claim cannot slip in between this check and the write
+            int held = jdbc.sql("update training_job set owner = owner where " + HELD).params(held(lease)).update();
+            if (held == 0) {
+                throw new LeaseLostException(lease);
+            }
+            return write.get();
+        });
+    }
+
+    @Override
+    public void deleteMetricsAfter(JobLease lease, long step) {
+        whileHeld(lease, () -> jdbc.sql("delete from epoch_metric where job_id = ? and step > ?")
+                .params(lease.jobId(), step).update());
+    }
+
+    private static Map<String, Object> held(JobLease lease) {
+        return Map.of("id", lease.jobId(), "owner", lease.owner(), "attempt", lease.attempt());
     }
 
     @Override
@@ -205,11 +357,6 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
-    public void deleteMetricsAfter(String id, long step) {
-        jdbc.sql("delete from epoch_metric where job_id = ? and step > ?").params(id, step).update();
-    }
-
-    @Override
     public Set<String> ids() {
         return new HashSet<>(jdbc.sql("select id from training_job").query(String.class).list());
     }
@@ -225,17 +372,18 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
-    @Transactional
     public boolean deleteFinished(String id) {
-        // the rows that refer to the job go in the same transaction (the schema cascades them too)
-        if (jdbc.sql("select count(*) from training_job where id = :id and state in (:final)")
-                .param("id", id).param("final", finalStates()).query(Long.class).single() == 0) {
-            return false;
-        }
-        jdbc.sql("delete from epoch_metric where job_id = ?").param(id).update();
-        jdbc.sql("delete from checkpoint where job_id = ?").param(id).update();
-        return jdbc.sql("delete from training_job where id = :id and state in (:final)")
-                .param("id", id).param("final", finalStates()).update() == 1;
+        return transactions.execute(status -> {
+            // the rows that refer to the job go in the same transaction (the schema cascades them too)
+            if (jdbc.sql("select count(*) from training_job where id = :id and state in (:final)")
+                    .param("id", id).param("final", finalStates()).query(Long.class).single() == 0) {
+                return false;
+            }
+            jdbc.sql("delete from epoch_metric where job_id = ?").param(id).update();
+            jdbc.sql("delete from checkpoint where job_id = ?").param(id).update();
+            return jdbc.sql("delete from training_job where id = :id and state in (:final)")
+                    .param("id", id).param("final", finalStates()).update() == 1;
+        });
     }
 
     private static List<String> finalStates() {
@@ -259,7 +407,9 @@ class JdbcJobStore implements JobStore {
                 nullableDouble(rs, "eta_seconds"),
                 nullableDouble(rs, "best_test_accuracy"),
                 rs.getString("error"),
-                rs.getInt("attempts"));
+                rs.getInt("attempts"),
+                rs.getString("owner"),
+                rs.getBoolean("cancel_requested"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

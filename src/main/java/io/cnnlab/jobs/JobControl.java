@@ -7,6 +7,10 @@ import java.time.Instant;
 /**
  * The line between a running job and the rest of the service: stop requests go in, progress comes out. Progress is
  * kept in memory for readers and written to the store at most once per {@code writeInterval}.
+ *
+ * <p>Every write names the job's {@link JobLease}. Once the lease is lost (another instance took the job after this
+ * one stopped renewing), a write throws {@link LeaseLostException} and the heartbeat asks the run to stop: the run
+ * ends at its next batch without writing anything more.
  */
 public final class JobControl {
 
@@ -19,12 +23,14 @@ public final class JobControl {
 
     private final TrainingJob job;
     private final String jobId;
+    private final JobLease lease;
     private final JobStore store;
     private final org.springframework.context.ApplicationEventPublisher events;
     private final Clock clock;
     private final Duration writeInterval;
     private volatile boolean cancelRequested;
     private volatile boolean shutdownRequested;
+    private volatile boolean leaseLost;
     private volatile Progress progress;
     private Instant lastWrite = Instant.EPOCH;
     private Instant lastEvent = Instant.EPOCH;
@@ -33,6 +39,7 @@ public final class JobControl {
                Duration writeInterval) {
         this.job = job;
         this.jobId = job.id();
+        this.lease = JobLease.of(job);
         this.store = store;
         this.events = events;
         this.clock = clock;
@@ -43,8 +50,13 @@ public final class JobControl {
         return jobId;
     }
 
+    /** The claim this run writes under (checkpoint rows are written with it). */
+    public JobLease lease() {
+        return lease;
+    }
+
     public boolean stopRequested() {
-        return cancelRequested || shutdownRequested;
+        return cancelRequested || shutdownRequested || leaseLost;
     }
 
     /** True when the stop is for a shutdown: the job must checkpoint and will continue on the next start. */
@@ -64,11 +76,21 @@ public final class JobControl {
         shutdownRequested = true;
     }
 
+    /** Another attempt holds the job now: stop, and write nothing more for it. */
+    void leaseLost() {
+        leaseLost = true;
+    }
+
+    boolean isLeaseLost() {
+        return leaseLost;
+    }
+
     public Progress progress() {
         return progress;
     }
 
     public void reportProgress(Progress next) {
+        throwIfLost();
         progress = next;
         Instant now = clock.instant();
         if (Duration.between(lastEvent, now).compareTo(EVENT_INTERVAL) >= 0 || next.step() == next.totalSteps()) {
@@ -77,7 +99,7 @@ public final class JobControl {
         }
         if (Duration.between(lastWrite, now).compareTo(writeInterval) >= 0 || next.step() == next.totalSteps()) {
             lastWrite = now;
-            store.updateProgress(jobId, next.epoch(), next.step(), next.totalSteps(), next.imagesPerSecond(),
+            store.updateProgress(lease, next.epoch(), next.step(), next.totalSteps(), next.imagesPerSecond(),
                     next.etaSeconds());
         }
     }
@@ -86,18 +108,25 @@ public final class JobControl {
     void flush() {
         Progress last = progress;
         if (last != null) {
-            store.updateProgress(jobId, last.epoch(), last.step(), last.totalSteps(), last.imagesPerSecond(),
+            store.updateProgress(lease, last.epoch(), last.step(), last.totalSteps(), last.imagesPerSecond(),
                     last.etaSeconds());
         }
     }
 
     public void reportEpoch(EpochRecord epoch) {
-        store.recordEpoch(jobId, epoch);
+        throwIfLost();
+        store.recordEpoch(lease, epoch);
         events.publishEvent(new JobEpochCompleted(job, epoch));
+    }
+
+    private void throwIfLost() {
+        if (leaseLost) {
+            throw new LeaseLostException(lease);
+        }
     }
 
     /** Forgets history beyond the step the job resumes from (that work is lost and will be redone). */
     public void resumingFrom(long step) {
-        store.deleteMetricsAfter(jobId, step);
+        store.deleteMetricsAfter(lease, step);
     }
 }

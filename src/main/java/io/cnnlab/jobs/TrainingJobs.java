@@ -14,7 +14,7 @@ import java.util.Optional;
 @Service
 public class TrainingJobs {
 
-    private static final Duration RETRY_AFTER_FULL_QUEUE = Duration.ofSeconds(30);
+    static final Duration RETRY_AFTER_FULL_QUEUE = Duration.ofSeconds(30);
 
     private final JobStore store;
     private final TrainingWorkers workers;
@@ -33,8 +33,13 @@ public class TrainingJobs {
         this.submissionRate = new SubmissionRate(properties.maxSubmissionsPerMinute(), clock);
     }
 
-    /** Queues a job, or returns the one already submitted with the same idempotency key. */
+    /**
+     * Queues a job, or returns the one already submitted with the same idempotency key. The queue bound holds for
+     * every instance on the database (the store counts and inserts behind one lock); the submission rate is this
+     * instance's own.
+     */
     public JobStore.Submitted submit(NewJob job) {
+        // a cheap look first, so a full queue costs no submission token; the store's count is the one that holds
         long queued = store.count(JobState.QUEUED);
         if (queued >= properties.maxQueued()) {
             throw new QueueFullException(queued, RETRY_AFTER_FULL_QUEUE);
@@ -44,7 +49,7 @@ public class TrainingJobs {
             throw new QueueFullException("more than %d job submissions in a minute (cnn.training.max-submissions-per-minute); retry later"
                     .formatted(properties.maxSubmissionsPerMinute()), wait);
         }
-        JobStore.Submitted submitted = store.insert(job, clock.instant());
+        JobStore.Submitted submitted = store.insert(job, clock.instant(), properties.maxQueued());
         if (submitted.created()) {
             events.publishEvent(new JobStateChanged(submitted.job(), null, JobState.QUEUED, "submitted"));
             workers.wake();
@@ -83,11 +88,6 @@ public class TrainingJobs {
     }
 
     /**
-     * Cancels a queued job at once; asks a running one to stop at its next batch (it is CANCELLED moments later).
-     *
-     * @throws JobStateConflictException when the job has already finished
-     */
-    /**
      * Deletes a finished job with its metrics and checkpoint rows (the caller deletes the checkpoint files).
      *
      * @throws JobStateConflictException when the job is queued or running: cancel it first
@@ -100,6 +100,13 @@ public class TrainingJobs {
         }
     }
 
+    /**
+     * Cancels a queued job at once; asks a running one to stop at its next batch (it is CANCELLED moments later, by
+     * the instance that runs it: this one at once, another at its next heartbeat). A running job whose instance is
+     * gone (its lease expired) is cancelled here.
+     *
+     * @throws JobStateConflictException when the job has already finished
+     */
     public TrainingJob cancel(String id) {
         TrainingJob job = get(id);
         if (job.state().isFinal()) {
@@ -113,13 +120,11 @@ public class TrainingJobs {
             events.publishEvent(new JobStateChanged(cancelled, JobState.QUEUED, JobState.CANCELLED, "cancelled by request"));
             return cancelled;
         }
-        if (!workers.cancel(id)) {
-            // RUNNING in the store but not here: a worker of a process that is gone (nothing will finish it), or one
-            // here between claiming it and registering it (it reads the state once registered)
-            if (store.transition(id, JobState.RUNNING, JobState.CANCELLED, "cancelled by request", clock.instant())) {
+        if (store.requestCancel(id)) {
+            // the flag reaches the job's worker wherever it runs; one of this instance hears it at once
+            workers.cancel(id);
+            if (store.cancelAbandoned(id, "cancelled by request", clock.instant())) {
                 events.publishEvent(new JobStateChanged(get(id), JobState.RUNNING, JobState.CANCELLED, "cancelled by request"));
-                // or a worker here had just claimed it and read it as RUNNING before the write above: tell it too
-                workers.cancel(id);
             }
         }
         return get(id);

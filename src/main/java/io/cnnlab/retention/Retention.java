@@ -19,17 +19,19 @@ import java.util.stream.Collectors;
 
 /**
  * Deletes what {@link RetentionProperties} says has been kept long enough: old model versions beyond a model's
- * newest few, the checkpoints of long-finished jobs, long-finished jobs themselves, and checkpoint directories no job
- * owns. Versions go first, so that a job whose version has just gone can go in the same sweep.
+ * newest few, the checkpoints of long-finished jobs, long-finished jobs themselves, checkpoint directories no job
+ * owns and checkpoint files no row lists. Versions go first, so that a job whose version has just gone can go in the same sweep.
  */
 @Service
 public class Retention {
 
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
     private static final int BATCH = 500;
+    /** A checkpoint file gets its row moments after it is written; one this old without a row never will. */
+    private static final java.time.Duration ORPHAN_FILE_GRACE = java.time.Duration.ofMinutes(10);
 
     /** What one sweep deleted. */
-    public record Swept(int versions, int checkpointSets, int jobs, int orphanDirectories) {
+    public record Swept(int versions, int checkpointSets, int jobs, int orphanDirectories, int orphanFiles) {
     }
 
     private final JobStore store;
@@ -77,10 +79,12 @@ public class Retention {
             }
         }
         int orphans = checkpoints.sweepOrphans(store.ids());
-        Swept swept = new Swept(versions, checkpointSets, deletedJobs, orphans);
-        if (versions + checkpointSets + deletedJobs + orphans > 0) {
-            log.info("retention deleted {} model version(s), the checkpoints of {} finished job(s), {} job(s) and {} "
-                    + "orphaned checkpoint director(ies)", versions, checkpointSets, deletedJobs, orphans);
+        int orphanFiles = checkpoints.sweepOrphanFiles(ORPHAN_FILE_GRACE);
+        Swept swept = new Swept(versions, checkpointSets, deletedJobs, orphans, orphanFiles);
+        if (versions + checkpointSets + deletedJobs + orphans + orphanFiles > 0) {
+            log.info("retention deleted {} model version(s), the checkpoints of {} finished job(s), {} job(s), {} "
+                    + "orphaned checkpoint director(ies) and {} checkpoint file(s) without a row", versions,
+                    checkpointSets, deletedJobs, orphans, orphanFiles);
         }
         return swept;
     }

@@ -80,7 +80,7 @@ class TrainingJobExecutor implements JobExecutor {
                 // an epoch's last step is checkpointed by onEpoch, after its metrics: a checkpoint taken here
                 // first would let a crash skip that epoch's evaluation for good
                 if (every > 0 && p.step() % every == 0 && !p.epochEnd()) {
-                    save(job, p.step(), p.epoch(), null, snapshot::writeTo);
+                    save(control, p.step(), p.epoch(), null, snapshot::writeTo);
                     lastCheckpoint[0] = p.step();
                 }
             }
@@ -91,7 +91,7 @@ class TrainingJobExecutor implements JobExecutor {
                 // this epoch's row; the other order would leave a checkpoint whose epoch has no row
                 control.reportEpoch(new EpochRecord(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
                         m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate()));
-                save(job, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
+                save(control, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
                 lastCheckpoint[0] = m.step();
             }
         };
@@ -101,15 +101,18 @@ class TrainingJobExecutor implements JobExecutor {
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
             int epoch = plan.budget(cifar.train().size()).epochOf(outcome.step());
-            save(job, outcome.step(), epoch, null, out -> ModelFormat.write(net, out));
+            save(control, outcome.step(), epoch, null, out -> ModelFormat.write(net, out));
         }
         return Result.STOPPED;
     }
 
-    /** A checkpoint that cannot be written fails the job with the reason; the previous checkpoints stay intact. */
-    private void save(TrainingJob job, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
+    /**
+     * A checkpoint that cannot be written fails the job with the reason; the previous checkpoints stay intact. One
+     * whose row is refused (the lease is lost) ends the run with {@code LeaseLostException}, the job untouched.
+     */
+    private void save(JobControl control, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         try {
-            checkpoints.save(job.id(), step, epoch, testAccuracy, content);
+            checkpoints.save(control.lease(), step, epoch, testAccuracy, content);
         } catch (java.io.UncheckedIOException e) {
             throw new JobFailedException(e.getMessage() + " (free disk space under cnn.home, then resubmit)", e);
         }

@@ -13,13 +13,14 @@ import java.time.Instant;
 /**
  * A training job as the API shows it: stored state with the live progress of a running job laid over it, the
  * plan it trains with (its network's recipe with the request's fields laid over it), and the model version it became
- * ({@code model}, null until the job has succeeded and been registered).
+ * ({@code model}, null until the job has succeeded and been registered). {@code worker} is the instance that runs
+ * the job (or last ran it; null while it waits), {@code attempts} the number of its current (or last) attempt.
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              TrainingPlan plan, ModelRef model) {
+                              String worker, TrainingPlan plan, ModelRef model) {
 
     /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
     record ModelRef(String name, int version) {
@@ -46,7 +47,7 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : null,
-                latest, job.bestTestAccuracy(), job.error(), job.attempts(),
+                latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.worker(),
                 TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
     }
 

@@ -1,6 +1,10 @@
 package io.cnnlab.checkpoints;
 
 import io.cnnlab.CnnProperties;
+import io.cnnlab.jobs.JobLease;
+import io.cnnlab.jobs.JobStore;
+import io.cnnlab.jobs.LeaseLostException;
+import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TestDatabase;
 import io.cnnlab.jobs.TrainingProperties;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,24 +39,32 @@ class CheckpointStoreTest {
     Path home;
 
     private final JdbcClient jdbc;
-    private final String job = UUID.randomUUID().toString();
+    private final JobStore jobs;
+    private String job;
+    private JobLease lease;
     private CheckpointStore store;
 
     CheckpointStoreTest(TestDatabase database) {
-        this.jdbc = database.create();
+        DataSource dataSource = database.dataSource();
+        this.jdbc = JdbcClient.create(dataSource);
+        this.jobs = TestDatabase.jobStore(dataSource);
     }
 
     @BeforeEach
     void setUp() {
         store = new CheckpointStore(new CnnProperties(home, home.resolve("data"), null),
-                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60), jdbc,
-                Clock.systemUTC());
-        jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at) values (?, 'baseline', 'm', 'RUNNING', '{}', ?)")
-                .params(job, Timestamp.from(Instant.now())).update();
+                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30)),
+                jdbc, Clock.systemUTC(), jobs);
+        job = jobs.insert(new NewJob("baseline", "m", "{}", "alice", null, null), Instant.now(), 10).job().id();
+        lease = JobLease.of(jobs.claimNext("instance-a", Duration.ofMinutes(5), Instant.now()).orElseThrow());
     }
 
     private Checkpoint save(long step, Double accuracy) {
-        return store.save(job, step, (int) step / 10, accuracy, out -> out.write(("network at step " + step).getBytes(StandardCharsets.UTF_8)));
+        return save(lease, step, accuracy);
+    }
+
+    private Checkpoint save(JobLease by, long step, Double accuracy) {
+        return store.save(by, step, (int) step / 10, accuracy, out -> out.write(("network at step " + step).getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -59,7 +72,7 @@ class CheckpointStoreTest {
         Checkpoint checkpoint = save(10, 0.4);
 
         Path file = store.path(checkpoint);
-        assertThat(file).hasFileName("step-000000010.zip").hasContent("network at step 10");
+        assertThat(file).hasFileName("step-000000010-attempt-1.zip").hasContent("network at step 10");
         assertThat(checkpoint.sizeBytes()).isEqualTo(Files.size(file));
         assertThat(checkpoint.sha256()).isEqualTo("%064x".formatted(new java.math.BigInteger(1,
                 sha256("network at step 10"))));
@@ -81,8 +94,8 @@ class CheckpointStoreTest {
 
         assertThat(store.list(job)).extracting(Checkpoint::step).containsExactly(40L, 30L, 20L);
         assertThat(store.best(job)).map(Checkpoint::step).contains(20L);
-        assertThat(home.resolve("checkpoints").resolve(job).resolve("step-000000010.zip")).doesNotExist();
-        assertThat(home.resolve("checkpoints").resolve(job).resolve("step-000000025.zip")).doesNotExist();
+        assertThat(home.resolve("checkpoints").resolve(job).resolve("step-000000010-attempt-1.zip")).doesNotExist();
+        assertThat(home.resolve("checkpoints").resolve(job).resolve("step-000000025-attempt-1.zip")).doesNotExist();
     }
 
     @Test
@@ -113,7 +126,7 @@ class CheckpointStoreTest {
     void aFailedWriteLeavesThePreviousCheckpointIntactAndNoRow() {
         Checkpoint good = save(10, 0.4);
 
-        assertThatThrownBy(() -> store.save(job, 20, 2, 0.5, out -> {
+        assertThatThrownBy(() -> store.save(lease, 20, 2, 0.5, out -> {
             out.write(new byte[100]);
             throw new IOException("No space left on device");
         })).isInstanceOf(UncheckedIOException.class).hasMessageContaining("No space left on device");
@@ -129,8 +142,53 @@ class CheckpointStoreTest {
 
     @Test
     void onlyJobIdsReachTheFileSystem() {
-        assertThatThrownBy(() -> store.save("../../etc", 1, 1, null, out -> { }))
+        assertThatThrownBy(() -> store.save(new JobLease("../../etc", "instance-a", 1), 1, 1, null, out -> { }))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStalledAttemptsCheckpointIsRefusedItsFileDeletedAndTheNewAttemptsKept() throws IOException {
+        Checkpoint before = save(10, 0.3);
+        // the lease of attempt 1 runs out; attempt 2 takes the job and checkpoints the same step
+        jdbc.sql("update training_job set lease_expires_at = ? where id = ?")
+                .params(Timestamp.from(Instant.now().minusSeconds(60)), job).update();
+        JobLease takeover = JobLease.of(jobs.claimNext("instance-b", Duration.ofMinutes(5), Instant.now()).orElseThrow());
+        Checkpoint current = save(takeover, 20, 0.5);
+
+        assertThatThrownBy(() -> save(lease, 20, 0.9)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> save(lease, 30, 0.9)).isInstanceOf(LeaseLostException.class);
+
+        assertThat(store.list(job)).extracting(Checkpoint::step).containsExactly(20L, 10L);
+        assertThat(store.best(job)).contains(current);
+        try (var files = Files.list(store.path(current).getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("step-000000010-attempt-1.zip", "step-000000020-attempt-2.zip");
+        }
+        try (InputStream in = store.open(current)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("network at step 20");
+        }
+        assertThat(store.open(before)).isNotNull();
+    }
+
+    @Test
+    void filesWithoutARowAreSweptOnceOlderThanTheGrace() throws IOException {
+        Checkpoint kept = save(10, 0.3);
+        Path directory = store.path(kept).getParent();
+        Path orphan = Files.write(directory.resolve("step-000000020-attempt-1.zip"), new byte[] {1});
+        Path cutShort = Files.write(directory.resolve(".step-000000030-attempt-1.zip.tmp"), new byte[] {2});
+        Path unrelated = Files.write(directory.resolve("notes.txt"), new byte[] {3});
+
+        assertThat(store.sweepOrphanFiles(Duration.ofMinutes(10))).as("too young to tell").isZero();
+        for (Path file : java.util.List.of(orphan, cutShort)) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+        }
+        Files.setLastModifiedTime(store.path(kept), java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+
+        assertThat(store.sweepOrphanFiles(Duration.ofMinutes(10))).isEqualTo(2);
+        assertThat(orphan).doesNotExist();
+        assertThat(cutShort).doesNotExist();
+        assertThat(unrelated).exists();
+        assertThat(store.path(kept)).exists();
     }
 
     private static byte[] sha256(String text) {

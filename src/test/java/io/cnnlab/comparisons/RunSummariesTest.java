@@ -19,7 +19,7 @@ class RunSummariesTest {
 
     private static TrainingJob job() {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", "baseline", "baseline", JobState.SUCCEEDED,
-                null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 3, 300, 300L, 1000.0, null, 0.72, null, 1);
+                null, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, 3, 300, 300L, 1000.0, null, 0.72, null, 1, "instance-a", false);
     }
 
     private static EpochRecord epoch(int n, double testAccuracy, double imagesPerSecond, double seconds) {

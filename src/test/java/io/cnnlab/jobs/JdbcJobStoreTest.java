@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import javax.sql.DataSource;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,13 +26,25 @@ class JdbcJobStoreTest {
     private static final String PLAN = "{\"any\":\"document\",\"the\":[\"store\",\"does not read\"]}";
     private static final String SHA = "a".repeat(64);
 
+    private static final Duration LEASE = Duration.ofMinutes(1);
+
     private final TestDatabase database;
+    private final DataSource dataSource;
     private final JdbcJobStore store;
     private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
 
     JdbcJobStoreTest(TestDatabase database) {
         this.database = database;
-        this.store = new JdbcJobStore(database.create());
+        this.dataSource = database.dataSource();
+        this.store = new JdbcJobStore(dataSource);
+    }
+
+    private TrainingJob claim(String owner) {
+        return store.claimNext(owner, LEASE, clock).orElseThrow();
+    }
+
+    private JobLease claimLease(String owner) {
+        return JobLease.of(claim(owner));
     }
 
     private TrainingJob submit(String key) {
@@ -39,7 +53,7 @@ class JdbcJobStoreTest {
 
     private JobStore.Submitted submit(String caller, String key, String requestSha256) {
         clock = clock.plusSeconds(1);
-        return store.insert(new NewJob("baseline", "m", PLAN, caller, key, requestSha256), clock);
+        return store.insert(new NewJob("baseline", "m", PLAN, caller, key, requestSha256), clock, 1000);
     }
 
     @Test
@@ -99,7 +113,7 @@ class JdbcJobStoreTest {
                 .update();
 
         TestDatabase.migrate(db, "latest");
-        JdbcJobStore upgraded = new JdbcJobStore(jdbc);
+        JdbcJobStore upgraded = new JdbcJobStore(db);
         TrainingJob job = upgraded.find("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11").orElseThrow();
 
         assertThat(job.state()).isEqualTo(JobState.RUNNING);
@@ -110,11 +124,15 @@ class JdbcJobStoreTest {
                         new io.cnnlab.architectures.LearningRate(0.04, 0.9, 700), 7,
                         new io.cnnlab.datasets.Augmentation(false, true, 20, 0.5, 1.5), 0.05, 0.2,
                         io.cnnlab.architectures.Recipe.SEED.trainAccuracyEvery())));
-        assertThat(upgraded.requeueRunning()).containsExactly(job.id()); // and resumes like any other job
+        // running before leases existed: no lease to wait for, the next claim resumes it
+        TrainingJob resumed = upgraded.claimNext("instance-a", LEASE, clock).orElseThrow();
+        assertThat(resumed.id()).isEqualTo(job.id());
+        assertThat(resumed.attempts()).isEqualTo(2);
+        assertThat(resumed.worker()).isEqualTo("instance-a");
         // the old key belonged to no known caller: it meets no new submission, and the new ones are scoped
-        JobStore.Submitted fresh = upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock);
+        JobStore.Submitted fresh = upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock, 10);
         assertThat(fresh.created()).isTrue();
-        assertThat(upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock).job().id())
+        assertThat(upgraded.insert(new NewJob("baseline", "m", PLAN, "open-access", "old-key", SHA), clock, 10).job().id())
                 .isEqualTo(fresh.job().id());
     }
 
@@ -129,7 +147,7 @@ class JdbcJobStoreTest {
         for (int w = 0; w < 6; w++) {
             workers.submit(() -> {
                 while (true) {
-                    var job = store.claimNext(Instant.now());
+                    var job = store.claimNext("instance-a", LEASE, Instant.now());
                     if (job.isEmpty()) {
                         return;
                     }
@@ -151,10 +169,10 @@ class JdbcJobStoreTest {
         String second = submit(null).id();
         String third = submit(null).id();
 
-        assertThat(store.claimNext(clock).orElseThrow().id()).isEqualTo(first);
-        assertThat(store.claimNext(clock).orElseThrow().id()).isEqualTo(second);
-        assertThat(store.claimNext(clock).orElseThrow().id()).isEqualTo(third);
-        assertThat(store.claimNext(clock)).isEmpty();
+        assertThat(claim("a").id()).isEqualTo(first);
+        assertThat(claim("a").id()).isEqualTo(second);
+        assertThat(claim("a").id()).isEqualTo(third);
+        assertThat(store.claimNext("a", LEASE, clock)).isEmpty();
     }
 
     @Test
@@ -162,7 +180,7 @@ class JdbcJobStoreTest {
         String id = submit(null).id();
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED); // what cancel read
 
-        store.claimNext(clock); // a worker was quicker
+        claim("a"); // a worker was quicker
 
         assertThat(store.transition(id, JobState.QUEUED, JobState.CANCELLED, "cancelled by request", clock)).isFalse();
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
@@ -182,7 +200,7 @@ class JdbcJobStoreTest {
         String id = submit(null).id();
 
         assertThat(store.transition(id, JobState.RUNNING, JobState.SUCCEEDED, null, clock)).isFalse();
-        store.claimNext(clock);
+        claim("a");
         assertThat(store.transition(id, JobState.RUNNING, JobState.FAILED, "disk full", clock)).isTrue();
         assertThat(store.transition(id, JobState.QUEUED, JobState.RUNNING, null, clock)).isFalse();
         TrainingJob failed = store.find(id).orElseThrow();
@@ -192,29 +210,45 @@ class JdbcJobStoreTest {
     }
 
     @Test
-    void runningJobsOfACrashedProcessGoBackToTheQueue() {
-        String a = submit(null).id();
-        String b = submit(null).id();
-        store.claimNext(clock);
+    void atStartAnInstanceRequeuesItsOwnRunningJobsAndOnPostgresqlNoOneElses() {
+        String mine = submit(null).id();
+        String others = submit(null).id();
+        String waiting = submit(null).id();
+        claim("instance-a");
+        claim("instance-b");
 
-        assertThat(store.requeueRunning()).containsExactly(a);
-        assertThat(store.find(a).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-        assertThat(store.claimNext(clock).orElseThrow().id()).isEqualTo(a);
-        assertThat(store.find(a).orElseThrow().attempts()).isEqualTo(2);
-        assertThat(store.find(b).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        List<String> requeued = store.requeueAtStart("instance-a");
+
+        if (database == TestDatabase.H2) {
+            // an embedded database has one process: whatever is RUNNING was this one's
+            assertThat(requeued).containsExactly(mine, others);
+        } else {
+            assertThat(requeued).containsExactly(mine);
+            TrainingJob live = store.find(others).orElseThrow();
+            assertThat(live.state()).isEqualTo(JobState.RUNNING);
+            assertThat(live.worker()).isEqualTo("instance-b");
+        }
+        TrainingJob back = store.find(mine).orElseThrow();
+        assertThat(back.state()).isEqualTo(JobState.QUEUED);
+        assertThat(back.worker()).isNull();
+        TrainingJob again = claim("instance-a2");
+        assertThat(again.id()).isEqualTo(mine);
+        assertThat(again.attempts()).isEqualTo(2);
+        assertThat(store.find(waiting).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     }
 
     @Test
     void epochMetricsAreKeptOncePerEpochAndTheBestAccuracyFollows() {
         String id = submit(null).id();
-        store.recordEpoch(id, epoch(1, 10, 0.30));
-        store.recordEpoch(id, epoch(2, 20, 0.50));
-        store.recordEpoch(id, epoch(3, 30, 0.40));
-        store.recordEpoch(id, epoch(2, 20, 0.45)); // redone after a resume
+        JobLease lease = claimLease("a");
+        store.recordEpoch(lease, epoch(1, 10, 0.30));
+        store.recordEpoch(lease, epoch(2, 20, 0.50));
+        store.recordEpoch(lease, epoch(3, 30, 0.40));
+        store.recordEpoch(lease, epoch(2, 20, 0.45)); // redone after a resume
 
         assertThat(store.metrics(id)).extracting(EpochRecord::testAccuracy).containsExactly(0.30, 0.45, 0.40);
         assertThat(store.find(id).orElseThrow().bestTestAccuracy()).isEqualTo(0.45);
-        store.deleteMetricsAfter(id, 20);
+        store.deleteMetricsAfter(lease, 20);
         assertThat(store.metrics(id)).extracting(EpochRecord::epoch).containsExactly(1, 2);
     }
 
@@ -223,10 +257,12 @@ class JdbcJobStoreTest {
         String a = submit(null).id();
         String b = submit(null).id();
         String none = submit(null).id();
-        store.recordEpoch(a, epoch(1, 10, 0.30));
-        store.recordEpoch(a, epoch(2, 20, 0.50));
-        store.recordEpoch(b, epoch(1, 15, 0.60));
-        store.recordEpoch(a, epoch(3, 30, 0.40));
+        JobLease leaseA = claimLease("w");
+        JobLease leaseB = claimLease("w");
+        store.recordEpoch(leaseA, epoch(1, 10, 0.30));
+        store.recordEpoch(leaseA, epoch(2, 20, 0.50));
+        store.recordEpoch(leaseB, epoch(1, 15, 0.60));
+        store.recordEpoch(leaseA, epoch(3, 30, 0.40));
 
         Map<String, EpochRecord> latest = store.latestMetrics(List.of(a, b, none));
 
@@ -243,7 +279,7 @@ class JdbcJobStoreTest {
         String a = submit(null).id();
         String b = submit(null).id();
         String c = submit(null).id();
-        store.claimNext(clock);
+        claim("a");
 
         assertThat(store.list(null, 0, 10)).extracting(TrainingJob::id).containsExactly(c, b, a);
         assertThat(store.list(JobState.QUEUED, 0, 10)).extracting(TrainingJob::id).containsExactly(c, b);

@@ -44,6 +44,22 @@ public enum TestDatabase {
         return JdbcClient.create(dataSource());
     }
 
+    /**
+     * Another connection pool on the same database, as a second instance of the service would have: a new pool on
+     * PostgreSQL; the same data source on H2, which one process owns.
+     */
+    public static DataSource anotherPool(DataSource dataSource) {
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource hikari) {
+            return PostgresServer.dataSource(hikari.getJdbcUrl());
+        }
+        return dataSource;
+    }
+
+    /** The service's job store on a migrated database (for tests outside this package). */
+    public static JobStore jobStore(DataSource dataSource) {
+        return new JdbcJobStore(dataSource);
+    }
+
     /** Applies the service's migrations up to {@code version} ("latest" for all), as an upgrade would. */
     public static void migrate(DataSource dataSource, String version) {
         Flyway.configure().dataSource(dataSource).target(version).load().migrate();

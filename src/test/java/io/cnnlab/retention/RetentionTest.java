@@ -102,11 +102,11 @@ class RetentionTest {
         assertThat(client().state(running)).isEqualTo("RUNNING");
         assertThat(checkpoints.list(running)).isNotEmpty();
         assertThat(orphan).doesNotExist();
-        assertThat(swept).isEqualTo(new Retention.Swept(1, 3, 2, 1));
+        assertThat(swept).isEqualTo(new Retention.Swept(1, 3, 2, 1, 0));
         assertThat(client().read(client().send("GET", "/api/v1/training-jobs/" + first + "/metrics", null)))
                 .as("a kept job keeps its history").hasSize(1);
 
-        assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0));
+        assertThat(retention.sweep()).as("a second sweep finds nothing").isEqualTo(new Retention.Swept(0, 0, 0, 0, 0));
         client().send("POST", "/api/v1/training-jobs/" + running + "/cancel", null);
     }
 

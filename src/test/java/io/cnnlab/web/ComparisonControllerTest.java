@@ -60,7 +60,7 @@ class ComparisonControllerTest {
 
     private static TrainingJob job(String id, String architecture) {
         return new TrainingJob(id, architecture, "my,model", JobState.SUCCEEDED, null, Instant.EPOCH, Instant.EPOCH,
-                Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1);
+                Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1, "instance-a", false);
     }
 
     private static EpochRecord epoch(int n, double testAccuracy, double seconds) {

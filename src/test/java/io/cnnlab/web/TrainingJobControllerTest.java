@@ -74,7 +74,7 @@ class TrainingJobControllerTest {
 
     private static TrainingJob queued(NewJob job) {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", job.architecture(), job.modelName(), JobState.QUEUED,
-                job.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0);
+                job.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0, null, false);
     }
 
     @Test
