@@ -1,37 +1,39 @@
 package io.cnnlab.checkpoints;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.JobLease;
 import io.cnnlab.jobs.JobStore;
 import io.cnnlab.jobs.TrainingProperties;
+import io.cnnlab.storage.BlobStore;
+import io.cnnlab.storage.CorruptBlobException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checkpoint files under {@code cnn.home/checkpoints/<job>/}, with their sha256 in the database.
+ * Checkpoint files under {@code checkpoints/<job>/} in the shared storage ({@link BlobStore}), with their sha256 in
+ * the database.
  *
- * <p>A file is written durably ({@link DurableFiles}) before its row is inserted: a crash leaves either the previous
- * state or a complete new checkpoint (at worst an unlisted file). Reading
- * verifies the sha256 first, so a corrupt file is refused, never loaded. After each save only the newest
- * {@code keep-checkpoints} and the best are kept.
+ * <p>A file is stored whole before its row is inserted: a crash leaves either the previous state or a complete new
+ * checkpoint (at worst an unlisted file). Reading verifies the sha256 first, so a corrupt file is refused, never
+ * loaded. After each save only the newest {@code keep-checkpoints} and the best are kept.
  *
  * <p>Rows are fenced: a save names the job's lease, and its row (and the pruning it causes) commits only while that
  * attempt holds the job. A file whose row is refused is deleted at once; its name carries the attempt, so a stalled
@@ -45,15 +47,18 @@ public class CheckpointStore {
     /** A checkpoint file or the temporary file of one (a write cut short). */
     private static final Pattern CHECKPOINT_FILE = Pattern.compile("\\.?step-\\d{9}(-attempt-\\d+)?\\.zip(\\.tmp)?");
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final String PREFIX = "checkpoints/";
 
-    private final Path root;
+    private final BlobStore blobs;
     private final JdbcClient jdbc;
     private final int keep;
     private final Clock clock;
     private final JobStore jobs;
+    /** Unlisted files and when this instance first saw them so: the store keeps no modification times. */
+    private final Map<String, Instant> unlistedSince = new HashMap<>();
 
-    public CheckpointStore(CnnProperties cnn, TrainingProperties training, JdbcClient jdbc, Clock clock, JobStore jobs) {
-        this.root = cnn.home().resolve("checkpoints");
+    public CheckpointStore(BlobStore blobs, TrainingProperties training, JdbcClient jdbc, Clock clock, JobStore jobs) {
+        this.blobs = blobs;
         this.jdbc = jdbc;
         this.keep = training.keepCheckpoints();
         this.clock = clock;
@@ -68,12 +73,12 @@ public class CheckpointStore {
     public Checkpoint save(JobLease lease, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         String jobId = lease.jobId();
         String fileName = "step-%09d-attempt-%d.zip".formatted(step, lease.attempt());
-        Path file = directory(jobId).resolve(fileName);
+        String file = key(jobId, fileName);
         DurableFiles.Written written;
         try {
-            written = DurableFiles.write(file, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e);
+            written = blobs.put(file, content);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write checkpoint at step %d of job %s: %s".formatted(step, jobId, e.getMessage()), e.getCause());
         }
         List<Checkpoint> pruned;
         try {
@@ -95,7 +100,7 @@ public class CheckpointStore {
             throw refused;
         }
         // files only once their rows are gone for good
-        pruned.forEach(old -> deleteQuietly(path(old)));
+        pruned.forEach(old -> deleteQuietly(key(old)));
         return list(jobId).stream().filter(c -> c.step() == step).findFirst().orElseThrow();
     }
 
@@ -122,103 +127,85 @@ public class CheckpointStore {
 
     /** Opens a checkpoint after checking its sha256 against the recorded one. */
     public InputStream open(Checkpoint checkpoint) {
-        Path file = path(checkpoint);
         try {
-            String actual = DurableFiles.sha256(file);
-            if (!actual.equals(checkpoint.sha256())) {
-                throw new CorruptCheckpointException("checkpoint %s has sha256 %s, recorded %s: the file is corrupt"
-                        .formatted(file, actual, checkpoint.sha256()));
-            }
-            return Files.newInputStream(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new CorruptCheckpointException("checkpoint file " + file + " is missing");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+            return blobs.open(key(checkpoint), checkpoint.sha256());
+        } catch (CorruptBlobException e) {
+            throw new CorruptCheckpointException("checkpoint at step %d of job %s: %s"
+                    .formatted(checkpoint.step(), checkpoint.jobId(), e.getMessage()));
         }
     }
 
-    public Path path(Checkpoint checkpoint) {
-        return directory(checkpoint.jobId()).resolve(checkpoint.fileName());
+    /** The checkpoint's key in the storage. */
+    public String key(Checkpoint checkpoint) {
+        return key(checkpoint.jobId(), checkpoint.fileName());
     }
 
-    /** Deletes every checkpoint of a job, rows and files, and its directory. */
+    /** Deletes every checkpoint of a job, rows and files, and files without a row (a write cut short). */
     public void deleteAll(String jobId) {
         for (Checkpoint checkpoint : list(jobId)) {
             jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, checkpoint.step()).update();
-            deleteQuietly(path(checkpoint));
+            deleteQuietly(key(checkpoint));
         }
-        deleteDirectory(directory(jobId));
+        for (String key : blobs.list(directory(jobId))) {
+            deleteQuietly(key);
+        }
     }
 
     /**
-     * Deletes the checkpoint directories of jobs the store no longer knows: a job deleted while its files could not
-     * be. A known job's directory is left alone, whatever its state (a running job writes its file before its row).
+     * Deletes the checkpoint files of jobs the store no longer knows: a job deleted while its files could not be. A
+     * known job's files are left alone, whatever its state (a running job writes its file before its row).
      *
-     * @return how many directories were deleted
+     * @return how many jobs' files were deleted
      */
-    public int sweepOrphans(java.util.Set<String> knownJobs) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        int deleted = 0;
-        try (var directories = Files.list(root)) {
-            for (Path directory : directories.toList()) {
-                String name = directory.getFileName().toString();
-                if (JOB_ID.matcher(name).matches() && Files.isDirectory(directory) && !knownJobs.contains(name)) {
-                    deleteDirectory(directory);
-                    deleted++;
+    public int sweepOrphans(Set<String> knownJobs) {
+        Set<String> swept = new HashSet<>();
+        try {
+            for (String key : blobs.list(PREFIX)) {
+                String[] parts = key.substring(PREFIX.length()).split("/", 2);
+                if (parts.length == 2 && JOB_ID.matcher(parts[0]).matches() && !knownJobs.contains(parts[0])) {
+                    deleteQuietly(key);
+                    swept.add(parts[0]);
                 }
             }
-        } catch (IOException e) {
-            log.warn("cannot sweep {}: {}", root, e.getMessage());
+        } catch (UncheckedIOException e) {
+            log.warn("cannot sweep {}: {}", blobs.describe(), e.getMessage());
         }
-        return deleted;
+        return swept.size();
     }
 
     /**
-     * Deletes checkpoint files of known jobs that no row lists and that are older than {@code grace}: left by a
+     * Deletes checkpoint files of known jobs that no row lists and that have stayed so for {@code grace}: left by a
      * process that died between writing a file and its row, or by a stalled attempt whose row was refused and that
      * could not delete its file. The grace spares a file whose row is being written right now.
      *
      * @return how many files were deleted
      */
-    public int sweepOrphanFiles(Duration grace) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        Instant cutoff = clock.instant().minus(grace);
-        java.util.Set<String> listed = new java.util.HashSet<>(jdbc.sql("select job_id, file_name from checkpoint")
-                .query((rs, i) -> rs.getString("job_id") + "/" + rs.getString("file_name")).list());
+    public synchronized int sweepOrphanFiles(Duration grace) {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(grace);
+        Set<String> listed = new HashSet<>(jdbc.sql("select job_id, file_name from checkpoint")
+                .query((rs, i) -> key(rs.getString("job_id"), rs.getString("file_name"))).list());
+        Set<String> unlisted = new HashSet<>();
         int deleted = 0;
-        try (var directories = Files.list(root)) {
-            for (Path directory : directories.toList()) {
-                String jobId = directory.getFileName().toString();
-                if (!JOB_ID.matcher(jobId).matches() || !Files.isDirectory(directory)) {
+        try {
+            for (String key : blobs.list(PREFIX)) {
+                String[] parts = key.substring(PREFIX.length()).split("/", 2);
+                if (parts.length != 2 || !JOB_ID.matcher(parts[0]).matches()
+                        || !CHECKPOINT_FILE.matcher(parts[1]).matches() || listed.contains(key)) {
                     continue;
                 }
-                try (var files = Files.list(directory)) {
-                    for (Path file : files.toList()) {
-                        String name = file.getFileName().toString();
-                        if (CHECKPOINT_FILE.matcher(name).matches() && !listed.contains(jobId + "/" + name)
-                                && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                            deleteQuietly(file);
-                            deleted++;
-                        }
-                    }
+                unlisted.add(key);
+                if (unlistedSince.computeIfAbsent(key, k -> now).isBefore(cutoff)) {
+                    deleteQuietly(key);
+                    unlisted.remove(key);
+                    deleted++;
                 }
             }
-        } catch (IOException e) {
-            log.warn("cannot sweep {}: {}", root, e.getMessage());
+        } catch (UncheckedIOException e) {
+            log.warn("cannot sweep {}: {}", blobs.describe(), e.getMessage());
         }
+        unlistedSince.keySet().retainAll(unlisted);
         return deleted;
-    }
-
-    private static void deleteDirectory(Path directory) {
-        try {
-            org.springframework.util.FileSystemUtils.deleteRecursively(directory);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", directory, e.getMessage());
-        }
     }
 
     /** Deletes the rows beyond the newest {@code keep} and the best; answers them, for their files to go. */
@@ -240,18 +227,22 @@ public class CheckpointStore {
                 .max(Comparator.comparingDouble(Checkpoint::testAccuracy).thenComparingLong(Checkpoint::step));
     }
 
-    private Path directory(String jobId) {
+    private static String directory(String jobId) {
         if (!JOB_ID.matcher(jobId).matches()) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
-        return root.resolve(jobId);
+        return PREFIX + jobId + "/";
     }
 
-    private static void deleteQuietly(Path file) {
+    private static String key(String jobId, String fileName) {
+        return directory(jobId) + fileName;
+    }
+
+    private void deleteQuietly(String key) {
         try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", file, e.getMessage());
+            blobs.delete(key);
+        } catch (UncheckedIOException e) {
+            log.warn("cannot delete {} from {}: {}", key, blobs.describe(), e.getMessage());
         }
     }
 

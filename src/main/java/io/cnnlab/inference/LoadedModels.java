@@ -1,9 +1,10 @@
 package io.cnnlab.inference;
 
 import io.cnnlab.checkpoints.CorruptCheckpointException;
-import io.cnnlab.files.DurableFiles;
+import io.cnnlab.models.ModelDefaultChanging;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
+import io.cnnlab.models.ModelVersionDeleted;
 import io.cnnlab.models.ModelVersionRegistered;
 import io.cnnlab.networks.InputDescription;
 import io.cnnlab.networks.ModelFormat;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,7 +33,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Model versions kept in memory, at most {@code cnn.inference.max-loaded-models} (least recently used goes first).
- * A file is checked against its recorded sha256 before DL4J reads it.
+ * A file comes from the local {@link ModelCache} and is checked against its recorded sha256 before DL4J reads it.
+ * A version deleted (here or on another instance) is unloaded.
  *
  * <p>A load (hashing and reading a file of up to hundreds of megabytes) runs outside the lock: the lock only hands
  * out one future per version, so concurrent requests for a version being loaded wait for that one load, and requests
@@ -45,6 +46,7 @@ class LoadedModels {
     private static final Logger log = LoggerFactory.getLogger(LoadedModels.class);
 
     private final ModelRegistry registry;
+    private final ModelCache cache;
     private final InferenceProperties properties;
     private final Function<ModelVersion, ComputationGraph> loader;
     /** Access-ordered: the first entry is the least recently used. Guarded by {@code this}. */
@@ -53,8 +55,9 @@ class LoadedModels {
     private volatile Runnable loadObserver = () -> { };
 
     @Autowired
-    LoadedModels(ModelRegistry registry, InferenceProperties properties) {
+    LoadedModels(ModelRegistry registry, ModelCache cache, InferenceProperties properties) {
         this.registry = registry;
+        this.cache = cache;
         this.properties = properties;
         this.loader = this::load;
     }
@@ -62,6 +65,7 @@ class LoadedModels {
     /** With a loader of the test's choosing (one that takes its time). */
     LoadedModels(InferenceProperties properties, Function<ModelVersion, ComputationGraph> loader) {
         this.registry = null;
+        this.cache = null;
         this.properties = properties;
         this.loader = loader;
     }
@@ -161,6 +165,38 @@ class LoadedModels {
         }
     }
 
+    /**
+     * Another instance made this version its model's default: it is loaded here before the registry serves the
+     * change (the registry waits for this call), as a version registered here is.
+     */
+    @EventListener
+    void onDefaultChanging(ModelDefaultChanging event) {
+        ModelVersion version = event.version();
+        try {
+            runner(version);
+        } catch (RuntimeException e) {
+            log.warn("model {} v{} could not be preloaded ({}); it loads on its first request", version.name(),
+                    version.version(), e.getMessage());
+        }
+    }
+
+    /** A deleted version leaves memory and the cache (a closed runner still answers what it has accepted). */
+    @EventListener
+    void onDeleted(ModelVersionDeleted event) {
+        ModelVersion version = event.version();
+        CompletableFuture<ModelRunner> future;
+        synchronized (this) {
+            future = runners.remove(key(version));
+        }
+        if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
+            future.join().close();
+            log.info("unloaded model {} (deleted)", key(version));
+        }
+        if (cache != null) {
+            cache.evict(version);
+        }
+    }
+
     synchronized int loaded() {
         return (int) runners.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
     }
@@ -199,19 +235,7 @@ class LoadedModels {
     }
 
     private Path checkedFile(ModelVersion version) {
-        Path file = registry.file(version);
-        try {
-            String actual = DurableFiles.sha256(file);
-            if (!actual.equals(version.sha256())) {
-                throw new CorruptCheckpointException("model %s v%d: file %s has sha256 %s, recorded %s; refusing to load it"
-                        .formatted(version.name(), version.version(), file, actual, version.sha256()));
-            }
-            return file;
-        } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException("model %s v%d: file %s is missing".formatted(version.name(), version.version(), file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return cache.file(version);
     }
 
     @PreDestroy

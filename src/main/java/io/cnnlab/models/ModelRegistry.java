@@ -1,9 +1,10 @@
 package io.cnnlab.models;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.files.DurableFiles;
+import io.cnnlab.storage.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -11,24 +12,29 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import java.io.IOException;
+import javax.sql.DataSource;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Model versions and aliases. Each version owns a copy of its network file under {@code cnn.home/models/<name>/},
- * written durably ({@link DurableFiles}) with its sha256 recorded, so pruning or deleting a job never breaks a served
+ * Model versions and aliases. Each version owns a copy of its network file under {@code models/<name>/} in the
+ * shared storage ({@link BlobStore}), with its sha256 recorded, so pruning or deleting a job never breaks a served
  * model.
+ *
+ * <p>Every instance of a cluster serves the same registry: each change moves the database's registry revision in
+ * its transaction (and, on PostgreSQL, notifies the other instances at commit); {@link RegistryWatch} notices a
+ * revision this instance has not read and calls {@link #refreshIfChanged()}, which loads the new defaults before
+ * it switches to them and tells serving which versions are gone.
  */
 @Component
 public class ModelRegistry {
@@ -40,8 +46,11 @@ public class ModelRegistry {
     public record Model(String name, int defaultVersion, List<ModelVersion> versions) {
     }
 
-    private final Path root;
+    static final String CHANNEL = "cnn_model_registry";
+
+    private final BlobStore blobs;
     private final JdbcClient jdbc;
+    private final boolean notifies;
     private final Clock clock;
     private final ApplicationEventPublisher events;
     /**
@@ -53,12 +62,20 @@ public class ModelRegistry {
     private volatile Snapshot snapshot;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
-    private record Snapshot(long generation, Map<String, List<ModelVersion>> byName) {
+    /** @param revision the database's registry revision read before the rows, so never newer than they are */
+    private record Snapshot(long generation, long revision, Map<String, List<ModelVersion>> byName) {
     }
 
-    ModelRegistry(CnnProperties properties, JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
-        this.root = properties.home().resolve("models");
+    @Autowired
+    ModelRegistry(BlobStore blobs, JdbcClient jdbc, DataSource dataSource, Clock clock, ApplicationEventPublisher events) {
+        this(blobs, jdbc, RegistryWatch.isPostgres(dataSource), clock, events);
+    }
+
+    /** @param notifies PostgreSQL: each change notifies the other instances' {@link RegistryWatch} at commit */
+    ModelRegistry(BlobStore blobs, JdbcClient jdbc, boolean notifies, Clock clock, ApplicationEventPublisher events) {
+        this.blobs = blobs;
         this.jdbc = jdbc;
+        this.notifies = notifies;
         this.clock = clock;
         this.events = events;
     }
@@ -90,7 +107,7 @@ public class ModelRegistry {
         int version = nextVersion(name);
         String fileName = "v" + version + ".zip";
         try {
-            DurableFiles.Written written = DurableFiles.write(root.resolve(name).resolve(fileName), network::transferTo);
+            DurableFiles.Written written = blobs.put(key(name, version), network::transferTo);
             jdbc.sql("insert into model_version (name, version, architecture, source, job_id, checkpoint_step, test_accuracy, "
                             + "parameters, labels, file_name, size_bytes, sha256, upload_sha256, created_at) "
                             + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -98,11 +115,12 @@ public class ModelRegistry {
                             String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(), uploadSha256,
                             Timestamp.from(clock.instant()))
                     .update();
+            revisionMoved();
             ModelVersion registered = version(name, version);
             events.publishEvent(new ModelVersionRegistered(registered));
             return registered;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot store model " + name + " v" + version + ": " + e.getMessage(), e.getCause());
         }
     }
 
@@ -169,6 +187,7 @@ public class ModelRegistry {
         changing();
         jdbc.sql("delete from model_alias where name = ? and alias = ?").params(name, alias).update();
         jdbc.sql("insert into model_alias (name, alias, version) values (?, ?, ?)").params(name, alias, version).update();
+        revisionMoved();
         return version(name, version);
     }
 
@@ -181,11 +200,12 @@ public class ModelRegistry {
         }
         changing();
         jdbc.sql("delete from model_version where name = ? and version = ?").params(name, version).update();
-        try {
-            Files.deleteIfExists(file(target));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        revisionMoved();
+        // the file goes only once the row is gone for good: a rollback must not leave a version without its file
+        afterCommit(() -> {
+            deleteFile(target);
+            events.publishEvent(new ModelVersionDeleted(target));
+        });
     }
 
     /** Removes an alias; requests without a version then get the newest again when it was {@code production}. */
@@ -197,6 +217,7 @@ public class ModelRegistry {
         if (jdbc.sql("delete from model_alias where name = ? and alias = ?").params(name, alias).update() == 0) {
             throw new ModelNotFoundException("model '%s' has no alias '%s'".formatted(name, alias));
         }
+        revisionMoved();
     }
 
     /**
@@ -217,22 +238,23 @@ public class ModelRegistry {
         changing();
         jdbc.sql("delete from model_alias where name = ?").param(name).update();
         jdbc.sql("delete from model_version where name = ?").param(name).update();
+        revisionMoved();
         // the files go only once the rows are gone for good: a rollback must not leave versions without their files
         afterCommit(() -> {
             for (ModelVersion version : model.versions()) {
-                try {
-                    Files.deleteIfExists(file(version));
-                } catch (IOException e) {
-                    log.warn("model {} v{} deleted, but its file could not be removed: {}", name, version.version(),
-                            e.getMessage());
-                }
-            }
-            try {
-                Files.deleteIfExists(root.resolve(name));
-            } catch (IOException e) {
-                log.warn("model {} deleted, but its directory could not be removed: {}", name, e.getMessage());
+                deleteFile(version);
+                events.publishEvent(new ModelVersionDeleted(version));
             }
         });
+    }
+
+    private void deleteFile(ModelVersion version) {
+        try {
+            blobs.delete(key(version));
+        } catch (UncheckedIOException e) {
+            log.warn("model {} v{} deleted, but its file could not be removed: {}", version.name(), version.version(),
+                    e.getMessage());
+        }
     }
 
     private static void afterCommit(Runnable action) {
@@ -248,8 +270,18 @@ public class ModelRegistry {
         });
     }
 
-    public Path file(ModelVersion version) {
-        return root.resolve(ModelNames.checkName(version.name())).resolve("v" + version.version() + ".zip");
+    /** The version's network file in the storage. */
+    public String key(ModelVersion version) {
+        return key(version.name(), version.version());
+    }
+
+    private static String key(String name, int version) {
+        return "models/" + ModelNames.checkName(name) + "/v" + version + ".zip";
+    }
+
+    /** The version's network file, checked against its recorded sha256 (see {@link BlobStore#open}). */
+    public InputStream open(ModelVersion version) {
+        return blobs.open(key(version), version.sha256());
     }
 
     /**
@@ -264,16 +296,72 @@ public class ModelRegistry {
         if (!inTransaction && current != null && current.generation() == now) {
             return current.byName();
         }
+        Snapshot read = read(now);
+        if (!inTransaction && generation.get() == now) {
+            snapshot = read;
+        }
+        return read.byName();
+    }
+
+    private Snapshot read(long generation) {
+        long revision = revision();
         Map<String, List<ModelVersion>> byName = new TreeMap<>();
         for (ModelVersion v : query("order by name, version desc")) {
             byName.computeIfAbsent(v.name(), n -> new ArrayList<>()).add(v);
         }
         byName.replaceAll((name, versions) -> List.copyOf(versions));
-        Map<String, List<ModelVersion>> read = java.util.Collections.unmodifiableMap(byName);
-        if (!inTransaction && generation.get() == now) {
-            snapshot = new Snapshot(now, read);
+        return new Snapshot(generation, revision, java.util.Collections.unmodifiableMap(byName));
+    }
+
+    private long revision() {
+        return jdbc.sql("select revision from model_registry_revision where id = 1").query(Long.class).single();
+    }
+
+    /**
+     * Takes in a change another instance made, if there is one: the cheap revision check first; then the models
+     * whose default moved are loaded ({@link ModelDefaultChanging}, on this thread) before the new state is
+     * served, and the versions that are gone are announced ({@link ModelVersionDeleted}). One caller at a time
+     * (the watch's poll and its notification listener both call it).
+     */
+    synchronized void refreshIfChanged() {
+        Snapshot served = snapshot;
+        if (served != null && served.revision() == revision() && served.generation() == generation.get()) {
+            return;
         }
-        return read;
+        long now = generation.get();
+        Snapshot read = read(now);
+        Map<String, List<ModelVersion>> before = served == null ? Map.of() : served.byName();
+        if (served != null) {
+            read.byName().forEach((name, versions) -> {
+                ModelVersion next = defaultOf(versions);
+                List<ModelVersion> old = before.get(name);
+                if (old == null || !sameVersion(defaultOf(old), next)) {
+                    events.publishEvent(new ModelDefaultChanging(next));
+                }
+            });
+        }
+        if (generation.get() == now) {
+            snapshot = read;
+        }
+        Set<String> present = new HashSet<>();
+        read.byName().values().forEach(vs -> vs.forEach(v -> present.add(v.name() + "/" + v.version())));
+        before.values().forEach(vs -> vs.stream().filter(v -> !present.contains(v.name() + "/" + v.version()))
+                .forEach(v -> events.publishEvent(new ModelVersionDeleted(v))));
+    }
+
+    private static boolean sameVersion(ModelVersion a, ModelVersion b) {
+        return a.name().equals(b.name()) && a.version() == b.version();
+    }
+
+    /**
+     * The last statement of every change: the revision row is locked until commit, so it is moved as late as
+     * possible (never while a file uploads). On PostgreSQL the notification goes out at commit, never before.
+     */
+    private void revisionMoved() {
+        jdbc.sql("update model_registry_revision set revision = revision + 1 where id = 1").update();
+        if (notifies) {
+            jdbc.sql("select pg_notify('" + CHANNEL + "', '')").query((rs, i) -> 1).list();
+        }
     }
 
     /** Called before a write: moves the generation now and again when the transaction has ended. */
