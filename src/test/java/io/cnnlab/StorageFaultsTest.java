@@ -89,7 +89,7 @@ class StorageFaultsTest {
     void aFullDiskFailsTheJobWithTheReasonAndLeavesItsLastCheckpointWhole() throws Exception {
         String blocker = train("blocker", epochs(1000, 2)); // holds the only worker while the trap is laid
         String victim = train("victim", epochs(4, 20));
-        Path directory = home.resolve("checkpoints").resolve(victim);
+        Path directory = home.resolve("storage").resolve("checkpoints").resolve(victim);
         Files.createDirectories(directory);
         for (int epoch = 2; epoch <= 4; epoch++) {
             // DurableFiles writes ".<name>.tmp" first: from epoch 2 on, that write lands on /dev/full
@@ -104,7 +104,7 @@ class StorageFaultsTest {
 
         List<Checkpoint> kept = checkpoints.list(victim);
         assertThat(kept).extracting(Checkpoint::step).containsExactly((long) STEPS_PER_EPOCH);
-        assertThat(DurableFiles.sha256(checkpoints.path(kept.get(0)))).isEqualTo(kept.get(0).sha256());
+        assertThat(DurableFiles.sha256(home.resolve("storage").resolve(checkpoints.key(kept.get(0))))).isEqualTo(kept.get(0).sha256());
         try (InputStream in = checkpoints.open(kept.get(0))) {
             assertThat(Networks.steps(ModelFormat.read(in))).isEqualTo(STEPS_PER_EPOCH); // loadable, not just present
         }
@@ -132,7 +132,7 @@ class StorageFaultsTest {
         assertThat(classify("rotting").body()).contains("\"version\":1");
         classifyVersion("rotting", 1); // v1 is the one model kept in memory (max-loaded-models=1)
 
-        Path file = registry.file(registry.version("rotting", 2));
+        Path file = home.resolve("storage").resolve(registry.key(registry.version("rotting", 2)));
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(raf.length() / 2);
             int b = raf.read();

@@ -1,11 +1,11 @@
 package io.cnnlab.checkpoints;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.jobs.JobLease;
 import io.cnnlab.jobs.JobStore;
 import io.cnnlab.jobs.LeaseLostException;
 import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TestDatabase;
+import io.cnnlab.storage.TestStores;
 import io.cnnlab.jobs.TrainingProperties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ class CheckpointStoreTest {
 
     @BeforeEach
     void setUp() {
-        store = new CheckpointStore(new CnnProperties(home, home.resolve("data"), null),
+        store = new CheckpointStore(TestStores.directory(home),
                 new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30)),
                 jdbc, Clock.systemUTC(), jobs);
         job = jobs.insert(new NewJob("baseline", "m", "{}", "alice", null, null), Instant.now(), 10).job().id();
@@ -71,7 +71,7 @@ class CheckpointStoreTest {
     void aCheckpointIsAWholeFileWithItsSha256AndNoTemporaryLeftBehind() throws IOException {
         Checkpoint checkpoint = save(10, 0.4);
 
-        Path file = store.path(checkpoint);
+        Path file = home.resolve(store.key(checkpoint));
         assertThat(file).hasFileName("step-000000010-attempt-1.zip").hasContent("network at step 10");
         assertThat(checkpoint.sizeBytes()).isEqualTo(Files.size(file));
         assertThat(checkpoint.sha256()).isEqualTo("%064x".formatted(new java.math.BigInteger(1,
@@ -101,7 +101,7 @@ class CheckpointStoreTest {
     @Test
     void aFlippedBitIsDetectedAndTheFileNeverOpened() throws IOException {
         Checkpoint checkpoint = save(10, 0.4);
-        Path file = store.path(checkpoint);
+        Path file = home.resolve(store.key(checkpoint));
         byte[] bytes = Files.readAllBytes(file);
         bytes[3] ^= 0x10;
         Files.write(file, bytes);
@@ -113,9 +113,9 @@ class CheckpointStoreTest {
     @Test
     void aTruncatedOrMissingFileIsDetected() throws IOException {
         Checkpoint truncated = save(10, 0.4);
-        Files.write(store.path(truncated), new byte[3]);
+        Files.write(home.resolve(store.key(truncated)), new byte[3]);
         Checkpoint missing = save(20, 0.5);
-        Files.delete(store.path(missing));
+        Files.delete(home.resolve(store.key(missing)));
 
         assertThatThrownBy(() -> store.open(truncated)).isInstanceOf(CorruptCheckpointException.class);
         assertThatThrownBy(() -> store.open(missing)).isInstanceOf(CorruptCheckpointException.class)
@@ -133,7 +133,7 @@ class CheckpointStoreTest {
 
         assertThat(store.list(job)).extracting(Checkpoint::step).containsExactly(10L);
         assertThat(store.open(good)).isNotNull();
-        try (var files = Files.list(store.path(good).getParent())) {
+        try (var files = Files.list(home.resolve(store.key(good)).getParent())) {
             assertThat(files).hasSize(1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -160,7 +160,7 @@ class CheckpointStoreTest {
 
         assertThat(store.list(job)).extracting(Checkpoint::step).containsExactly(20L, 10L);
         assertThat(store.best(job)).contains(current);
-        try (var files = Files.list(store.path(current).getParent())) {
+        try (var files = Files.list(storePath(current).getParent())) {
             assertThat(files.map(f -> f.getFileName().toString()))
                     .containsExactlyInAnyOrder("step-000000010-attempt-1.zip", "step-000000020-attempt-2.zip");
         }
@@ -171,24 +171,44 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void filesWithoutARowAreSweptOnceOlderThanTheGrace() throws IOException {
+    void filesWithoutARowAreSweptOnceUnlistedForLongerThanTheGrace() throws IOException {
+        // the blob store keeps no modification times: the grace runs from the sweep that first saw a file unlisted
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        store = new CheckpointStore(TestStores.directory(home),
+                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30)),
+                jdbc, clock, jobs);
         Checkpoint kept = save(10, 0.3);
-        Path directory = store.path(kept).getParent();
+        Path directory = storePath(kept).getParent();
         Path orphan = Files.write(directory.resolve("step-000000020-attempt-1.zip"), new byte[] {1});
-        Path cutShort = Files.write(directory.resolve(".step-000000030-attempt-1.zip.tmp"), new byte[] {2});
         Path unrelated = Files.write(directory.resolve("notes.txt"), new byte[] {3});
 
         assertThat(store.sweepOrphanFiles(Duration.ofMinutes(10))).as("too young to tell").isZero();
-        for (Path file : java.util.List.of(orphan, cutShort)) {
-            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
-        }
-        Files.setLastModifiedTime(store.path(kept), java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+        now.set(now.get().plusSeconds(3600));
 
-        assertThat(store.sweepOrphanFiles(Duration.ofMinutes(10))).isEqualTo(2);
+        assertThat(store.sweepOrphanFiles(Duration.ofMinutes(10))).isEqualTo(1);
         assertThat(orphan).doesNotExist();
-        assertThat(cutShort).doesNotExist();
         assertThat(unrelated).exists();
-        assertThat(store.path(kept)).exists();
+        assertThat(storePath(kept)).exists();
+    }
+
+    private Path storePath(Checkpoint checkpoint) {
+        return home.resolve(store.key(checkpoint));
     }
 
     private static byte[] sha256(String text) {

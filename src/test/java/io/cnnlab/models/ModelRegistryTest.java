@@ -1,7 +1,7 @@
 package io.cnnlab.models;
 
-import io.cnnlab.CnnProperties;
 import io.cnnlab.jobs.TestDatabase;
+import io.cnnlab.storage.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -41,7 +41,7 @@ class ModelRegistryTest {
     }
 
     private ModelRegistry registry() {
-        return new ModelRegistry(new CnnProperties(home, home.resolve("data"), null), JdbcClient.create(dataSource),
+        return new ModelRegistry(TestStores.directory(home), JdbcClient.create(dataSource), false,
                 Clock.systemUTC(), event -> { });
     }
 
@@ -138,8 +138,8 @@ class ModelRegistryTest {
                     .update();
         }
         TestDatabase.migrate(upgraded, "latest");
-        ModelRegistry registry = new ModelRegistry(new CnnProperties(home, home.resolve("data"), null),
-                JdbcClient.create(upgraded), Clock.systemUTC(), event -> { });
+        ModelRegistry registry = new ModelRegistry(TestStores.directory(home),
+                JdbcClient.create(upgraded), false, Clock.systemUTC(), event -> { });
 
         assertThat(registry.version("old", 5).uploadSha256()).as("versions from before the upgrade").isNull();
         assertThat(register(registry, "old").version()).isEqualTo(6);
@@ -156,8 +156,8 @@ class ModelRegistryTest {
         registry.deleteModel("m");
 
         assertThat(registry.models()).extracting(ModelRegistry.Model::name).containsExactly("kept");
-        assertThat(registry.file(v1)).doesNotExist();
-        assertThat(registry.file(v2)).doesNotExist();
+        assertThat(home.resolve(registry.key(v1))).doesNotExist();
+        assertThat(home.resolve(registry.key(v2))).doesNotExist();
         assertThat(home.resolve("models").resolve("m")).doesNotExist();
         assertThat(JdbcClient.create(dataSource).sql("select count(*) from model_alias").query(Integer.class).single())
                 .isZero();
@@ -181,7 +181,7 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.deleteModel("m")).isInstanceOf(ModelConflictException.class)
                 .hasMessageContaining("2 queued or running training job(s) (job-queued, job-running)");
         assertThat(registry.model("m").versions()).hasSize(1);
-        assertThat(registry.file(registry.version("m", 1))).exists();
+        assertThat(home.resolve(registry.key(registry.version("m", 1)))).exists();
 
         jdbc.sql("update training_job set state = 'CANCELLED' where state in ('QUEUED', 'RUNNING')").update();
         registry.deleteModel("m");
@@ -199,7 +199,7 @@ class ModelRegistryTest {
         });
 
         assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(1);
-        assertThat(registry.file(v1)).exists();
+        assertThat(home.resolve(registry.key(v1))).exists();
     }
 
     @Test
