@@ -3,6 +3,7 @@ package io.cnnlab.checkpoints;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.JobLease;
 import io.cnnlab.jobs.JobStore;
+import io.cnnlab.jobs.LeaseLostException;
 import io.cnnlab.jobs.TrainingProperties;
 import io.cnnlab.storage.BlobStore;
 import io.cnnlab.storage.CorruptBlobException;
@@ -68,7 +69,7 @@ public class CheckpointStore {
     /**
      * Writes the file, then its row while {@code lease} holds the job.
      *
-     * @throws io.cnnlab.jobs.LeaseLostException when another attempt holds the job (the file is deleted again)
+     * @throws LeaseLostException when another attempt holds the job (the file is deleted again)
      */
     public Checkpoint save(JobLease lease, long step, int epoch, Double testAccuracy, DurableFiles.Content content) {
         String jobId = lease.jobId();
@@ -95,9 +96,14 @@ public class CheckpointStore {
                 replaced.addAll(pruneRows(jobId));
                 return replaced;
             });
-        } catch (RuntimeException refused) {
+        } catch (LeaseLostException refused) {
+            log.warn("checkpoint at step {} of job {} refused: {}; its file is deleted", step, jobId, refused.getMessage());
             deleteQuietly(file);
             throw refused;
+        } catch (RuntimeException failed) {
+            // a file without its row is never read; it would only wait for the orphan sweep
+            deleteQuietly(file);
+            throw failed;
         }
         // files only once their rows are gone for good
         pruned.forEach(old -> deleteQuietly(key(old)));

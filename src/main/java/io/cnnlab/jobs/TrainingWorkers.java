@@ -244,6 +244,8 @@ class TrainingWorkers implements SmartLifecycle {
 
     /** The attempt's last write; refused (and logged) when another attempt holds the job by now. */
     private void finish(JobControl control, JobState next, String error, String reason) {
+        // out of the heartbeat's sight first: a renewal after the move below would find the job no longer RUNNING
+        running.remove(control.jobId());
         try {
             store.finish(control.lease(), next, error, clock.instant());
         } catch (LeaseLostException e) {

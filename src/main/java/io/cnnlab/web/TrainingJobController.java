@@ -165,7 +165,7 @@ class TrainingJobController {
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a training job", responses = {
             @ApiResponse(responseCode = "200", description = "cancelled (it was queued)"),
-            @ApiResponse(responseCode = "202", description = "cancelling: the running job stops after its current step"),
+            @ApiResponse(responseCode = "202", description = "cancelling: the running job stops after its current step (within about 2 s when it runs on another instance: its worker reads the cancel at its next heartbeat)"),
             @ApiResponse(responseCode = "409", description = "the job has already ended")})
     ResponseEntity<TrainingJobView> cancel(@PathVariable String id) {
         TrainingJob job = jobs.cancel(checked(id));
