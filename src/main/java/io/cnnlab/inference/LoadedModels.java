@@ -197,6 +197,12 @@ class LoadedModels {
         }
     }
 
+    /** In memory now (a request for it waits for no load). */
+    synchronized boolean isLoaded(ModelVersion version) {
+        CompletableFuture<ModelRunner> future = runners.get(key(version));
+        return future != null && future.isDone() && !future.isCompletedExceptionally();
+    }
+
     synchronized int loaded() {
         return (int) runners.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
     }

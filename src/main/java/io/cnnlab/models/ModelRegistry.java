@@ -362,6 +362,9 @@ public class ModelRegistry {
      */
     private void revisionMoved() {
         jdbc.sql("update model_registry_revision set revision = revision + 1 where id = 1").update();
+        // outside a transaction (each statement commits) nothing moves the generation at the end: a snapshot the
+        // watch read after changing() but before the write must not be served
+        generation.incrementAndGet();
         if (notifies) {
             jdbc.sql("select pg_notify('" + CHANNEL + "', '')").query((rs, i) -> 1).list();
         }

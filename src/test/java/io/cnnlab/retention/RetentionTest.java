@@ -84,7 +84,7 @@ class RetentionTest {
         assertThat(client().send("POST", "/api/v1/training-jobs/" + cancelled + "/cancel", null).statusCode()).isIn(200, 202);
         await().atMost(Duration.ofMinutes(3)).until(() -> client().state(cancelled).equals("CANCELLED")
                 && client().state(running).equals("RUNNING") && !checkpoints.list(running).isEmpty());
-        Path orphan = home.resolve("checkpoints").resolve(UUID.randomUUID().toString());
+        Path orphan = home.resolve("storage").resolve("checkpoints").resolve(UUID.randomUUID().toString());
         Files.createDirectories(orphan);
         Files.write(orphan.resolve("step-000000001.zip"), new byte[] {1, 2, 3});
 
@@ -98,7 +98,7 @@ class RetentionTest {
         assertThat(client().status("/api/v1/training-jobs/" + third)).isEqualTo(200);
         assertThat(checkpoints.list(first)).isEmpty();
         assertThat(checkpoints.list(third)).isEmpty();
-        assertThat(home.resolve("checkpoints").resolve(second)).doesNotExist();
+        assertThat(home.resolve("storage").resolve("checkpoints").resolve(second)).doesNotExist();
         assertThat(client().state(running)).isEqualTo("RUNNING");
         assertThat(checkpoints.list(running)).isNotEmpty();
         assertThat(orphan).doesNotExist();
@@ -123,7 +123,7 @@ class RetentionTest {
         assertThat(client().read(refused).get("type").asString()).isEqualTo("urn:problem-type:cnn-lab:state-conflict");
         assertThat(client().send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(204);
         assertThat(client().status("/api/v1/training-jobs/" + finished)).isEqualTo(404);
-        assertThat(home.resolve("checkpoints").resolve(finished)).doesNotExist();
+        assertThat(home.resolve("storage").resolve("checkpoints").resolve(finished)).doesNotExist();
         assertThat(registry.model("Cased").versions()).as("the version the job became stays").hasSize(1);
         assertThat(client().send("DELETE", "/api/v1/training-jobs/" + finished, null).statusCode()).isEqualTo(404);
 

@@ -80,7 +80,7 @@ class ModelCleanupTest {
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
         JsonNode version = json.readTree(imported.body());
         assertThat(version.get("uploadSha256").asString()).isEqualTo(sha256(zip));
-        Path stored = home.resolve("models").resolve("digests").resolve("v1.zip");
+        Path stored = home.resolve("storage").resolve("models").resolve("digests").resolve("v1.zip");
         assertThat(version.get("sha256").asString()).isEqualTo(sha256(Files.readAllBytes(stored)))
                 .as("the stored file is the service's rewrite of the upload").isNotEqualTo(sha256(zip));
         assertThat(json.readTree(request("GET", "/api/v1/models/digests/versions/1").body()).get("uploadSha256")
@@ -116,7 +116,7 @@ class ModelCleanupTest {
 
         assertThat(request("DELETE", "/api/v1/models/numbered").statusCode()).isEqualTo(204);
         assertThat(request("GET", "/api/v1/models/numbered").statusCode()).isEqualTo(404);
-        assertThat(home.resolve("models").resolve("numbered")).doesNotExist();
+        assertThat(home.resolve("storage").resolve("models").resolve("numbered")).doesNotExist();
         assertThat(request("DELETE", "/api/v1/models/numbered").statusCode()).isEqualTo(404);
 
         assertThat(versionOf(importing("numbered", zip))).isEqualTo(4);
