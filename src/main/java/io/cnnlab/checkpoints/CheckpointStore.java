@@ -152,8 +152,12 @@ public class CheckpointStore {
             jdbc.sql("delete from checkpoint where job_id = ? and step = ?").params(jobId, checkpoint.step()).update();
             deleteQuietly(key(checkpoint));
         }
-        for (String key : blobs.list(directory(jobId))) {
-            deleteQuietly(key);
+        try {
+            for (String key : blobs.list(directory(jobId))) {
+                deleteQuietly(key);
+            }
+        } catch (UncheckedIOException e) {
+            log.warn("cannot list the files of job {} in {}: {}", jobId, blobs.describe(), e.getMessage());
         }
     }
 

@@ -326,7 +326,7 @@ public class ModelRegistry {
      * served, and the versions that are gone are announced ({@link ModelVersionDeleted}). One caller at a time
      * (the watch's poll and its notification listener both call it).
      */
-    synchronized void refreshIfChanged() {
+    public synchronized void refreshIfChanged() {
         Snapshot served = snapshot;
         if (served != null && served.revision() == revision() && served.generation() == generation.get()) {
             return;

@@ -133,7 +133,9 @@ class ClusterServingTest {
         assertServes(b, v2);
         await().atMost(BOUND).until(() -> b.watched().listenerPid() != 0 && b.watched().listenerPid() != killed);
 
+        assertThat(a.serving().isLoaded(v1)).as("preloaded when it was registered").isTrue();
         a.registry().delete("cats", 1);
+        assertThat(a.serving().isLoaded(v1)).as("unloaded here as soon as the delete committed").isFalse();
         await().atMost(BOUND).until(() -> !b.serving().isLoaded(v1));
         assertThat(b.registry().model("cats").versions()).extracting(ModelVersion::version).containsExactly(2);
         assertThat(b.cache().resolve("cats/v1.zip")).doesNotExist();
