@@ -16,7 +16,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -31,6 +33,7 @@ public final class ChildService implements AutoCloseable {
     private final Path data;
     private final List<String> jvmOptions;
     private final List<String> arguments;
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
     private Process process;
@@ -41,6 +44,12 @@ public final class ChildService implements AutoCloseable {
         this.data = data;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.arguments = List.copyOf(arguments);
+    }
+
+    /** Sets a variable of the child's environment (e.g. {@code OMP_NUM_THREADS}) for its next start. */
+    public ChildService environment(String name, String value) {
+        environment.put(name, value);
+        return this;
     }
 
     /** Starts it on a free port and waits until it is ready. */
@@ -54,9 +63,12 @@ public final class ChildService implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Application.class.getName(),
                 "--server.port=" + port, "--server.address=127.0.0.1", "--cnn.home=" + home, "--cnn.data-dir=" + data, "--cnn.dataset.download=false"));
         command.addAll(arguments);
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        // generous: a JVM start on a machine shared with parallel builds takes minutes
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> http.send(request("/actuator/health/readiness").build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         return this;
@@ -71,6 +83,14 @@ public final class ChildService implements AutoCloseable {
     public boolean terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a signal by name ({@code STOP}, {@code CONT}): a paused process is alive but does nothing. */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+        }
     }
 
     public boolean alive() {

@@ -33,6 +33,11 @@ public final class ChildServices implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
+        close();
+    }
+
+    /** Stops every service and deletes their directories; for a class that keeps its services across tests. */
+    public void close() throws IOException {
         for (ChildService service : started) {
             service.close();
         }

@@ -132,7 +132,10 @@ public class ModelRegistry {
     private int nextVersion(String name) {
         int updated = jdbc.sql("update model_name set last_version = last_version + 1 where name = ?").param(name).update();
         if (updated == 0) {
-            jdbc.sql("insert into model_name (name, last_version) values (?, 1)").param(name).update();
+            // a new model: instances registering its first versions at once would all insert; one row is made (the
+            // others wait for it), then each moves it up in turn
+            jdbc.sql("insert into model_name (name, last_version) values (?, 0) on conflict do nothing").param(name).update();
+            jdbc.sql("update model_name set last_version = last_version + 1 where name = ?").param(name).update();
         }
         return jdbc.sql("select last_version from model_name where name = ?").param(name).query(Integer.class).single();
     }
