@@ -30,7 +30,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** Comparison rows and the CSV exports, over the real {@link Comparisons} arithmetic with the job service stubbed. */
 @WebMvcTest({ComparisonController.class, TrainingJobController.class})
-@Import({ComparisonControllerTest.Beans.class, Comparisons.class, JobEventStreams.class})
+@Import({ComparisonControllerTest.Beans.class, Comparisons.class, JobEventStreams.class, JobViews.class})
 class ComparisonControllerTest {
 
     static final String A = "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11";
