@@ -200,7 +200,7 @@ class ClassificationEndToEndTest {
     /** Versions 1 and 2 of the trained model, imported under {@code name}. */
     private void copyOfGratings(String name) throws Exception {
         for (int v = 1; v <= 2; v++) {
-            byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("models/gratings/v" + v + ".zip"));
+            byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("storage/models/gratings/v" + v + ".zip"));
             HttpResponse<String> imported = send(multipartFile("/api/v1/models/" + name + "/versions", "model.zip", zip, null));
             assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
             assertThat(json.readTree(imported.body()).get("version").asInt()).isEqualTo(v);
@@ -378,7 +378,7 @@ class ClassificationEndToEndTest {
 
     @Test
     void aUsersDl4jZipImportsAsAVersionAndIsCheckedFirst() throws Exception {
-        byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("models/gratings/v1.zip"));
+        byte[] zip = java.nio.file.Files.readAllBytes(home.resolve("storage/models/gratings/v1.zip"));
 
         HttpResponse<String> imported = send(multipartFile("/api/v1/models/brought/versions", "model.zip", zip, null));
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
@@ -433,12 +433,19 @@ class ClassificationEndToEndTest {
     @Test
     void aVersionWhoseFileIsMissingOrCorruptIsNotReady() throws Exception {
         copyOfGratings("fragile");
-        Path v1 = home.resolve("models/fragile/v1.zip");
-        Path v2 = home.resolve("models/fragile/v2.zip");
-        java.nio.file.Files.delete(v1);
-        byte[] bytes = java.nio.file.Files.readAllBytes(v2);
-        bytes[bytes.length / 2] ^= 0x55;
-        java.nio.file.Files.write(v2, bytes);
+        Path v1 = home.resolve("storage/models/fragile/v1.zip");
+        Path v2 = home.resolve("storage/models/fragile/v2.zip");
+        // the stored files and this instance's cached copies of them: nothing intact is left to load from
+        for (Path file : java.util.List.of(v1, home.resolve("cache/models/fragile/v1.zip"))) {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        for (Path file : java.util.List.of(v2, home.resolve("cache/models/fragile/v2.zip"))) {
+            if (java.nio.file.Files.exists(file)) {
+                byte[] bytes = java.nio.file.Files.readAllBytes(file);
+                bytes[bytes.length / 2] ^= 0x55;
+                java.nio.file.Files.write(file, bytes);
+            }
+        }
         // version 2 (the default, preloaded when imported) is pushed out of memory by another version's load
         assertThat(send(post("/api/v1/models/gratings/versions/1/classify", "image/png", encode(1, "png"))).statusCode()).isEqualTo(200);
 

@@ -100,7 +100,7 @@ class TrainingJobsEndToEndTest {
         assertThat(checkpoints).hasSize(3);
         int best = 0;
         for (JsonNode checkpoint : checkpoints) {
-            Path file = home.resolve("storage").resolve("checkpoints").resolve(id).resolve(String.format("step-%09d.zip", checkpoint.get("step").asLong()));
+            Path file = home.resolve("storage").resolve("checkpoints").resolve(id).resolve(checkpoint.get("fileName").asString());
             assertThat(file).exists();
             assertThat(Files.size(file)).isEqualTo(checkpoint.get("sizeBytes").asLong());
             assertThat(sha256(file)).isEqualTo(checkpoint.get("sha256").asString());
