@@ -155,14 +155,14 @@ class ClusterFaultIT {
     void aKilledInstancesJobResumesOnTheOtherFromItsLastCheckpointWithNoEpochRecordedTwice() throws Exception {
         String id = a.submit(longJob());
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                .until(() -> a.getJson("/api/v1/training-jobs/" + id + "/metrics").size() >= 2
-                        && a.getJson("/api/v1/training-jobs/" + id + "/checkpoints").size() >= 2);
+                .until(() -> a.getJson("/api/v1/training-jobs/" + id + "/metrics").get("items").size() >= 2
+                        && a.getJson("/api/v1/training-jobs/" + id + "/checkpoints").get("items").size() >= 2);
         ChildService victim = runner(id);
         ChildService survivor = victim == a ? b : a;
         victim.kill();
 
         // what the dead process left: nothing can be added to it now but by the survivor
-        JsonNode checkpoints = survivor.getJson("/api/v1/training-jobs/" + id + "/checkpoints");
+        JsonNode checkpoints = survivor.getJson("/api/v1/training-jobs/" + id + "/checkpoints").get("items");
         long lastCheckpoint = checkpoints.get(0).get("step").asLong();
         int checkpointEpoch = checkpoints.get(0).get("epoch").asInt();
         assertThat(lastCheckpoint).isEqualTo((long) checkpointEpoch * STEPS_PER_EPOCH);
@@ -197,7 +197,7 @@ class ClusterFaultIT {
     void aPausedInstanceWhoseJobWasTakenOverStopsItAndWritesNothingMore() throws Exception {
         String id = b.submit(longJob());
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                .until(() -> b.getJson("/api/v1/training-jobs/" + id + "/metrics").size() >= 1);
+                .until(() -> b.getJson("/api/v1/training-jobs/" + id + "/metrics").get("items").size() >= 1);
         ChildService zombie = runner(id);
         ChildService taker = zombie == a ? b : a;
 
@@ -208,7 +208,7 @@ class ClusterFaultIT {
             assertThat(taker.job(id).get("worker").asString()).isEqualTo(instanceId(taker));
             // the new attempt has made a checkpoint of its own: the zombie's next writes would meet it
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> fileNames(taker.getJson("/api/v1/training-jobs/" + id + "/checkpoints")).stream()
+                    .until(() -> fileNames(taker.getJson("/api/v1/training-jobs/" + id + "/checkpoints").get("items")).stream()
                             .anyMatch(name -> name.endsWith("-attempt-2.zip")));
         } finally {
             zombie.signal("CONT");
@@ -237,7 +237,7 @@ class ClusterFaultIT {
                         + "and new->>'state' = 'SUCCEEDED' and old->>'state' <> 'SUCCEEDED'")
                 .param(id).query(Long.class).single()).as("ends SUCCEEDED once").isEqualTo(1);
         // a file the zombie wrote before its row was refused is deleted by the zombie itself
-        Set<String> listed = Set.copyOf(fileNames(taker.getJson("/api/v1/training-jobs/" + id + "/checkpoints")));
+        Set<String> listed = Set.copyOf(fileNames(taker.getJson("/api/v1/training-jobs/" + id + "/checkpoints").get("items")));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(storedCheckpoints(id)).isEqualTo(listed));
         assertThat(zombie.send(zombie.request("/actuator/health/readiness").build()).statusCode())
                 .as("the paused instance serves on").isEqualTo(200);
@@ -302,7 +302,7 @@ class ClusterFaultIT {
     }
 
     private static void assertEpochsConsecutive(ChildService service, String id) throws Exception {
-        JsonNode metrics = service.getJson("/api/v1/training-jobs/" + id + "/metrics");
+        JsonNode metrics = service.getJson("/api/v1/training-jobs/" + id + "/metrics").get("items");
         List<Integer> epochs = new ArrayList<>();
         for (JsonNode epoch : metrics) {
             epochs.add(epoch.get("epoch").asInt());
