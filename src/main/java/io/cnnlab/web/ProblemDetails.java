@@ -154,8 +154,8 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Request too large", e.getMessage());
     }
 
-    @ExceptionHandler(ClassifyRequestLimit.LengthRequiredException.class)
-    ProblemDetail lengthRequired(ClassifyRequestLimit.LengthRequiredException e) {
+    @ExceptionHandler(DeclaredLengthLimits.LengthRequiredException.class)
+    ProblemDetail lengthRequired(DeclaredLengthLimits.LengthRequiredException e) {
         return problem(HttpStatus.LENGTH_REQUIRED, "length-required", "Length required", e.getMessage());
     }
 
