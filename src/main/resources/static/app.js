@@ -170,7 +170,7 @@ async function jobsView() {
       const page = await api('training-jobs?size=50');
       rows.replaceChildren(...page.items.map(j => h('tr', { 'data-job-id': j.id },
         h('td', {}, h('a', { href: `#/jobs/${j.id}` }, shortId(j.id))),
-        h('td', {}, j.architecture), h('td', { class: 'dataset' }, datasetNames.get(j.dataset) || j.dataset || 'cifar10'),
+        h('td', {}, j.architecture), h('td', { class: 'dataset' }, datasetNames.get(j.dataset || 'cifar10') || j.dataset || 'cifar10'),
         h('td', {}, j.modelName, j.initFrom ? h('span', { class: 'muted' }, ` from ${j.initFrom.model} v${j.initFrom.version}`) : '',
           j.parentJob ? h('span', { class: 'muted' }, ' (continued)') : ''),
         h('td', {}, stateBadge(j.state)),
@@ -228,7 +228,7 @@ async function runView(id) {
       FINAL.has(j.state) ? '' : h('button', { class: 'secondary', id: 'cancel', onclick: async () => {
         try { current = await api(`training-jobs/${id}/cancel`, { method: 'POST' }); drawHeader(); } catch (e) { toast(e.message); }
       } }, 'Cancel'),
-      j.state === 'SUCCEEDED' ? continueForm(j) : '');
+      j.state === 'SUCCEEDED' || j.state === 'CANCELLED' ? continueForm(j) : '');
   }
   function lineage(j) {
     const parts = [];
@@ -505,7 +505,7 @@ async function datasetsView() {
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: the status says it */ }
       if (xhr.status === 201) {
         result.replaceChildren(h('p', { id: 'upload-done' }, 'Imported ', h('a', { href: `#/datasets/${body.id}` }, body.name),
-          `: ${num(body.images)} images of ${body.classes.length} classes, ${body.rejectedCount} files rejected.`),
+          `: ${num(body.images)} images of ${body.classes.length} classes, ${body.rejectedCount} file${body.rejectedCount === 1 ? '' : 's'} rejected.`),
           rejectedTable(body));
         form.reset();
         refresh();
