@@ -70,23 +70,53 @@ function progressBar(fraction) {
 
 // ---- Jobs ----------------------------------------------------------------------------------------------------
 async function jobsView() {
-  const architectures = await all('architectures');
+  let architectures = await all('architectures');
+  // data sets and models come from endpoints a service may not have yet: without them the form is CIFAR-10's
+  const datasets = await all('datasets').catch(() => []);
+  const models = await all('models').catch(() => []);
+  const datasetNames = new Map(datasets.map(d => [d.id, d.name]));
   const info = h('div', { class: 'arch-info', id: 'arch-info' });
   const select = h('select', { name: 'architecture', id: 'architecture' },
     architectures.map(a => h('option', { value: a.name }, a.name)));
+  const dataset = h('select', { name: 'dataset', id: 'dataset' },
+    (datasets.length ? datasets : [{ id: 'cifar10', name: 'CIFAR-10', classes: Array(10) }])
+      .map(d => h('option', { value: d.id }, `${d.name} (${d.classes.length} classes)`)));
+  const initModel = h('select', { name: 'initModel', id: 'initFrom-model' },
+    h('option', { value: '' }, 'none: random weights'), models.map(m => h('option', { value: m.name }, m.name)));
+  const initVersion = h('select', { name: 'initVersion', id: 'initFrom-version', disabled: true },
+    h('option', { value: '' }, 'default version'));
+  const freeze = h('input', { type: 'checkbox', name: 'freeze', id: 'freeze', disabled: true });
+  initModel.addEventListener('change', async () => {
+    initVersion.replaceChildren(h('option', { value: '' }, 'default version'));
+    initVersion.disabled = freeze.disabled = !initModel.value;
+    if (!initModel.value) { freeze.checked = false; return; }
+    try {
+      const versions = await all(`models/${encodeURIComponent(initModel.value)}/versions`);
+      initVersion.append(...versions.map(v => h('option', { value: v.version },
+        `version ${v.version} (${v.architecture}, ${pct(v.testAccuracy)})`)));
+    } catch (e) { toast(e.message); }
+  });
   const field = (name, label, attrs) => h('label', {}, label, h('input', { name, id: name, ...attrs }));
   const learningRate = h('input', { name: 'learningRate', id: 'learningRate', type: 'number', step: 'any', min: '0' });
   const epochs = field('epochs', 'Epochs', { type: 'number', min: 1, max: 1000 });
   const batchSize = field('batchSize', 'Batch size', { type: 'number', min: 1, max: 2048 });
   // the defaults are the chosen network's recipe, as the service publishes it
   const describe = () => {
-    const a = architectures.find(x => x.name === select.value);
+    const a = architectures.find(x => x.name === select.value) || architectures[0];
     info.textContent = `${a.description} — ${num(a.parameterCount)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
     epochs.querySelector('input').value = a.recipe.epochs;
     batchSize.querySelector('input').value = a.recipe.batchSize;
     learningRate.value = a.recipe.learningRate.initial; // the recipe's start; its decay stays the recipe's
   };
   select.addEventListener('change', describe);
+  // parameters and MACs depend on the data set's class count; the recipe the user may have edited stays
+  dataset.addEventListener('change', async () => {
+    try {
+      architectures = await all(`architectures?dataset=${encodeURIComponent(dataset.value)}`);
+      const a = architectures.find(x => x.name === select.value);
+      if (a) info.textContent = `${a.description} — ${num(a.parameterCount)} parameters, ${num(a.macsPerImage / 1e6, 1)} M MACs per image`;
+    } catch (e) { /* a service without per-data-set costs: the CIFAR-10 figures stay */ }
+  });
   const form = h('form', { class: 'grid', id: 'submit-form' },
     h('label', {}, 'Architecture', select),
     epochs,
@@ -94,6 +124,12 @@ async function jobsView() {
     batchSize,
     h('label', {}, 'Learning rate (Adam)', learningRate),
     field('modelName', 'Model name (optional)', { pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,127}' }),
+    h('label', {}, 'Data set', dataset),
+    h('label', {}, 'Fine-tune from (optional)', initModel),
+    h('label', {}, 'Version', initVersion),
+    h('label', { class: 'check' }, freeze, 'Freeze feature layers'),
+    field('patience', 'Early stopping: patience (epochs)', { type: 'number', min: 1, max: 1000 }),
+    field('minDelta', 'Early stopping: min. gain', { type: 'number', min: 0, max: 1, step: 'any' }),
     h('button', { type: 'submit', id: 'submit' }, 'Submit job'),
     info);
   describe();
@@ -104,6 +140,17 @@ async function jobsView() {
     for (const k of ['epochs', 'maxSteps', 'batchSize']) if (data[k]) body[k] = Number(data[k]);
     if (data.learningRate) body.learningRate = Number(data.learningRate);
     if (data.modelName) body.modelName = data.modelName;
+    // only what differs from the service's defaults: a service without these fields still takes the job
+    if (data.dataset && data.dataset !== 'cifar10') body.dataset = data.dataset;
+    if (data.initModel) {
+      body.initFrom = { model: data.initModel };
+      if (data.initVersion) body.initFrom.version = Number(data.initVersion);
+      if (freeze.checked) body.freeze = true;
+    }
+    if (data.patience) {
+      body.earlyStopping = { patience: Number(data.patience) };
+      if (data.minDelta) body.earlyStopping.minDelta = Number(data.minDelta);
+    }
     try {
       const job = await api('training-jobs', json('POST', body));
       location.hash = `#/jobs/${job.id}`;
@@ -115,7 +162,7 @@ async function jobsView() {
     h('section', { class: 'card' }, h('h2', {}, 'New training job'), form),
     h('section', { class: 'card' }, h('h2', {}, 'Jobs'),
       h('table', { id: 'jobs' }, h('thead', {}, h('tr', {},
-        ['Job', 'Architecture', 'Model', 'State', 'Progress', 'Epoch', 'img/s', 'ETA', 'Best test acc.', '']
+        ['Job', 'Architecture', 'Data set', 'Model', 'State', 'Progress', 'Epoch', 'img/s', 'ETA', 'Best test acc.', '']
           .map(t => h('th', {}, t)))), rows)));
 
   async function refresh() {
@@ -123,12 +170,15 @@ async function jobsView() {
       const page = await api('training-jobs?size=50');
       rows.replaceChildren(...page.items.map(j => h('tr', { 'data-job-id': j.id },
         h('td', {}, h('a', { href: `#/jobs/${j.id}` }, shortId(j.id))),
-        h('td', {}, j.architecture), h('td', {}, j.modelName), h('td', {}, stateBadge(j.state)),
+        h('td', {}, j.architecture), h('td', { class: 'dataset' }, datasetNames.get(j.dataset || 'cifar10') || j.dataset || 'cifar10'),
+        h('td', {}, j.modelName, j.initFrom ? h('span', { class: 'muted' }, ` from ${j.initFrom.model} v${j.initFrom.version}`) : '',
+          j.parentJob ? h('span', { class: 'muted' }, ' (continued)') : ''),
+        h('td', {}, stateBadge(j.state)),
         h('td', {}, progressBar(j.progress), ' ', pct(j.progress)), h('td', { class: 'num' }, j.epoch),
         h('td', { class: 'num' }, num(j.imagesPerSecond)), h('td', { class: 'num' }, duration(j.etaSeconds)),
         h('td', { class: 'num' }, pct(j.bestTestAccuracy)),
         h('td', {}, FINAL.has(j.state) ? '' : h('button', { class: 'secondary', onclick: () => cancel(j.id) }, 'Cancel')))));
-      if (!page.items.length) rows.replaceChildren(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No jobs yet.')));
+      if (!page.items.length) rows.replaceChildren(h('tr', {}, h('td', { colspan: 11, class: 'muted' }, 'No jobs yet.')));
     } catch (e) { toast(e.message); }
   }
   async function cancel(id) {
@@ -147,9 +197,11 @@ async function runView(id) {
   const header = h('div', { id: 'run-header' });
   const lossDiv = h('div', { id: 'loss-chart' }), accDiv = h('div', { id: 'accuracy-chart' });
   const epochRows = h('tbody', { id: 'epoch-rows' }), checkpointRows = h('tbody', { id: 'checkpoint-rows' });
+  const evaluation = h('section', { class: 'card', id: 'evaluation', hidden: true });
   view.replaceChildren(
     h('section', { class: 'card' }, header),
     h('section', { class: 'card charts' }, lossDiv, accDiv),
+    evaluation,
     h('section', { class: 'card' }, h('h2', {}, 'Epochs ', h('a', { href: `${API}/training-jobs/${id}/metrics`, type: 'text/csv',
       onclick: e => { e.preventDefault(); download(`${API}/training-jobs/${id}/metrics`, `${id}-metrics.csv`); } }, '(CSV)')),
       h('table', {}, h('thead', {}, h('tr', {}, ['Epoch', 'Step', 'Train loss', 'Train acc.', 'Test loss', 'Test acc.',
@@ -170,10 +222,44 @@ async function runView(id) {
       h('div', {}, progressBar(j.progress), ` ${pct(j.progress)} · epoch ${live.epoch ?? j.epoch} · step ${num(live.step ?? j.step)}`,
         j.totalSteps ? ` of ${num(j.totalSteps)}` : '', ` · ${num(live.imagesPerSecond ?? j.imagesPerSecond)} img/s`,
         ` · ETA ${duration(live.etaSeconds ?? j.etaSeconds)}`, live.loss != null ? ` · loss ${live.loss.toFixed(4)}` : ''),
+      lineage(j),
+      j.stopReason ? h('p', { id: 'stop-reason' }, `Stopped early: ${j.stopReason}`) : '',
       j.error ? h('p', { class: 'muted' }, `Error: ${j.error}`) : '',
       FINAL.has(j.state) ? '' : h('button', { class: 'secondary', id: 'cancel', onclick: async () => {
         try { current = await api(`training-jobs/${id}/cancel`, { method: 'POST' }); drawHeader(); } catch (e) { toast(e.message); }
-      } }, 'Cancel'));
+      } }, 'Cancel'),
+      j.state === 'SUCCEEDED' || j.state === 'CANCELLED' ? continueForm(j) : '');
+  }
+  function lineage(j) {
+    const parts = [];
+    if (j.dataset) parts.push(h('span', { id: 'run-dataset' }, 'data set ', h('a', { href: `#/datasets/${j.dataset}` }, j.dataset)));
+    if (j.initFrom) parts.push(h('span', { id: 'run-init-from' }, `fine-tuned from ${j.initFrom.model} version ${j.initFrom.version}`,
+      j.freeze ? ' (feature layers frozen)' : ''));
+    if (j.earlyStopping) parts.push(`early stopping after ${j.earlyStopping.patience} epochs without a gain above ${j.earlyStopping.minDelta ?? 0}`);
+    if (j.parentJob) parts.push(h('span', { id: 'run-parent' }, 'continues ', h('a', { href: `#/jobs/${j.parentJob}` }, shortId(j.parentJob))));
+    return parts.length ? h('p', { class: 'muted lineage' }, ...parts.flatMap((p, i) => i ? [' · ', p] : [p])) : '';
+  }
+  function continueForm(j) {
+    const more = h('input', { type: 'number', id: 'continue-epochs', min: 1, max: 1000, value: 5, 'aria-label': 'more epochs' });
+    return h('p', { class: 'continue' }, 'Train ', more, ' more epochs from the last checkpoint ',
+      h('button', { class: 'secondary', id: 'continue', onclick: async () => {
+        try {
+          const response = await fetch(`${API}/training-jobs/${j.id}/continue`,
+            { ...json('POST', { epochs: Number(more.value) }), headers: withKey({ 'Content-Type': 'application/json' }) });
+          const body = (response.headers.get('content-type') || '').includes('json') ? await response.json() : {};
+          if (!response.ok) throw new Error(body.detail || `${response.status} ${response.statusText}`);
+          const next = body.id || (response.headers.get('Location') || '').split('/').pop();
+          location.hash = `#/jobs/${next}`;
+        } catch (e) { toast(e.message); }
+      } }, 'Continue'));
+  }
+  // the confusion matrix of the last evaluated epoch; a service without it (404 until an epoch is evaluated) hides it
+  async function loadEvaluation() {
+    let e;
+    try { e = await api(`training-jobs/${id}/evaluation`); } catch (err) { evaluation.hidden = true; return; }
+    evaluation.replaceChildren(h('h2', {}, `Per class, epoch ${e.epoch} `, h('span', { class: 'muted' },
+      `(${num(e.images)} test images, accuracy ${pct(e.accuracy)})`)), perClassView(e));
+    evaluation.hidden = false;
   }
   function drawCurves() {
     const list = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
@@ -199,6 +285,7 @@ async function runView(id) {
   for (const e of await all(`training-jobs/${id}/metrics`)) epochs.set(e.epoch, e);
   drawCurves();
   await loadCheckpoints();
+  await loadEvaluation();
   if (FINAL.has(job.state)) return () => {};
 
   const stream = eventStream(`${API}/training-jobs/${id}/events`);
@@ -213,6 +300,7 @@ async function runView(id) {
     epochs.set(e.epoch, e);
     drawCurves();
     loadCheckpoints().catch(err => toast(err.message));
+    loadEvaluation();
   });
   // the state event carries no model version; the job resource names it once registration (just after) is done
   let modelTimer;
@@ -230,6 +318,42 @@ async function runView(id) {
     }
   });
   return () => { stream.close(); clearTimeout(modelTimer); };
+}
+
+/**
+ * A confusion matrix as a heat map (rows the true label, columns the predicted; each cell shaded by its share of
+ * the row, so a rare class's mistakes show as clearly as a common one's) beside precision, recall, F1 and support.
+ */
+function perClassView(e) {
+  const n = e.labels.length;
+  const wrap = h('div', { class: 'per-class' });
+  if (n <= 60) {
+    const rows = e.confusionMatrix.map((row, t) => {
+      const total = row.reduce((a, b) => a + b, 0) || 1;
+      return h('tr', {}, h('th', { class: 'num' }, e.labels[t]), row.map((count, p) => {
+        const share = count / total;
+        const cell = h('td', { class: `cell${share > 0.5 ? ' dark' : ''}${t === p ? ' diagonal' : ''}`,
+          'data-true': e.labels[t], 'data-predicted': e.labels[p], 'data-count': count,
+          title: `${e.labels[t]} → ${e.labels[p]}: ${count} (${pct(share)} of ${e.labels[t]})` }, count);
+        // the shade goes through the CSSOM: the policy refuses style attributes, not scripts' styles
+        cell.style.backgroundColor = `rgba(${t === p ? '22, 163, 74' : '220, 38, 38'}, ${(0.08 + 0.92 * share).toFixed(3)})`;
+        if (count === 0) cell.style.backgroundColor = '';
+        return cell;
+      }));
+    });
+    wrap.append(h('div', { class: 'confusion-wrap' }, h('table', { id: 'confusion', class: 'confusion' },
+      h('caption', {}, 'rows: true label · columns: predicted'),
+      h('thead', {}, h('tr', {}, h('th', {}, ''), e.labels.map(l => h('th', { class: 'col-label', title: l }, l)))),
+      h('tbody', {}, rows))));
+  } else {
+    wrap.append(h('p', { class: 'muted' }, `${n} classes: too many for a heat map; the table has each class's figures.`));
+  }
+  wrap.append(h('table', { id: 'per-class' }, h('thead', {}, h('tr', {}, ['Label', 'Precision', 'Recall', 'F1', 'Support']
+    .map((t, i) => h('th', { class: i ? 'num' : '' }, t)))),
+    h('tbody', {}, e.perClass.map(c => h('tr', { 'data-label': c.label }, h('td', {}, c.label),
+      h('td', { class: 'num' }, pct(c.precision)), h('td', { class: 'num' }, pct(c.recall)),
+      h('td', { class: 'num' }, c.f1 == null ? '–' : c.f1.toFixed(3)), h('td', { class: 'num' }, num(c.support)))))));
+  return wrap;
 }
 
 /**
@@ -273,9 +397,13 @@ function eventStream(url) {
   return { addEventListener: (n, f) => target.addEventListener(n, f), close: () => abort.abort() };
 }
 
-async function download(url, name) {
-  const response = await fetch(url, { headers: withKey({ Accept: 'text/csv' }) });
-  if (!response.ok) { toast(`${response.status} ${response.statusText}`); return; }
+async function download(url, name, accept = 'text/csv') {
+  const response = await fetch(url, { headers: withKey({ Accept: accept }) });
+  if (!response.ok) {
+    const body = (response.headers.get('content-type') || '').includes('json') ? await response.json() : {};
+    toast(body.detail || `${response.status} ${response.statusText}`);
+    return;
+  }
   const link = h('a', { href: URL.createObjectURL(await response.blob()), download: name });
   link.click();
   URL.revokeObjectURL(link.href);
@@ -324,6 +452,151 @@ async function compareView(query) {
   return () => {};
 }
 
+// ---- Data sets -----------------------------------------------------------------------------------------------
+const ARCHIVE_TYPES = [[/\.zip$/i, 'application/zip'], [/\.(tar\.gz|tgz)$/i, 'application/gzip']];
+const splitTotals = d => Object.values(d.counts || {}).reduce((t, c) => ({ train: t.train + c.train, test: t.test + c.test }),
+  { train: 0, test: 0 });
+
+async function datasetsView() {
+  const file = h('input', { type: 'file', id: 'dataset-file', accept: '.zip,.tar.gz,.tgz' });
+  const name = h('input', { id: 'dataset-name', placeholder: 'default: the file name', maxlength: 200 });
+  const testFraction = h('input', { id: 'dataset-test-fraction', type: 'number', min: 0, max: 0.9, step: 'any', placeholder: '0.2' });
+  const fill = h('span');
+  const bar = h('span', { class: 'bar wide', id: 'upload-bar', 'data-percent': 0 }, fill);
+  const percent = h('span', { id: 'upload-percent' }, '');
+  const result = h('div', { id: 'upload-result' });
+  const button = h('button', { type: 'submit', id: 'dataset-upload' }, 'Upload');
+  const form = h('form', { class: 'grid', id: 'dataset-form' },
+    h('label', {}, 'Archive (zip or tar.gz of <class>/<image> folders)', file),
+    h('label', {}, 'Name (optional)', name),
+    h('label', {}, 'Test share (optional)', testFraction),
+    button,
+    h('div', { class: 'upload-progress' }, bar, ' ', percent),
+    result);
+  const rows = h('tbody', { id: 'dataset-rows' });
+
+  function progress(loaded, total) {
+    const p = total ? Math.min(100, 100 * loaded / total) : 0;
+    fill.style.width = `${p.toFixed(1)}%`;
+    bar.dataset.percent = Math.max(Number(bar.dataset.percent), Math.floor(p));
+    percent.textContent = `${Math.floor(p)} %`;
+  }
+  // XMLHttpRequest, not fetch: only it reports how much of the body has gone out
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const archive = file.files[0];
+    if (!archive) { toast('Choose a zip or tar.gz first'); return; }
+    const type = (ARCHIVE_TYPES.find(([pattern]) => pattern.test(archive.name)) || [null, 'application/octet-stream'])[1];
+    const query = new URLSearchParams();
+    query.set('name', name.value.trim() || archive.name.replace(/(\.tar)?\.[A-Za-z0-9]+$/, ''));
+    if (testFraction.value) query.set('testFraction', testFraction.value);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${API}/datasets?${query}`);
+    for (const [k, v] of Object.entries(withKey({ 'Content-Type': type }))) xhr.setRequestHeader(k, v);
+    bar.dataset.percent = 0;
+    progress(0, 1);
+    result.replaceChildren(h('p', { class: 'muted' }, `Uploading ${archive.name} (${num(archive.size / 1e6, 2)} MB)…`));
+    button.disabled = true;
+    xhr.upload.addEventListener('progress', e => progress(e.loaded, e.total));
+    xhr.upload.addEventListener('load', e => { progress(e.loaded, e.total); result.firstChild.textContent = 'Uploaded; decoding the images…'; });
+    xhr.addEventListener('loadend', () => {
+      button.disabled = false;
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: the status says it */ }
+      if (xhr.status === 201) {
+        result.replaceChildren(h('p', { id: 'upload-done' }, 'Imported ', h('a', { href: `#/datasets/${body.id}` }, body.name),
+          `: ${num(body.images)} images of ${body.classes.length} classes, ${body.rejectedCount} file${body.rejectedCount === 1 ? '' : 's'} rejected.`),
+          rejectedTable(body));
+        form.reset();
+        refresh();
+      } else {
+        const message = body.detail || (xhr.status ? `${xhr.status} ${xhr.statusText}` : 'the upload broke off');
+        result.replaceChildren(h('p', { class: 'refused', id: 'upload-refused' }, `Refused: ${message}`));
+        toast(message);
+      }
+    });
+    xhr.send(archive);
+  });
+
+  async function refresh() {
+    const list = await all('datasets');
+    rows.replaceChildren(...list.map(d => {
+      const totals = splitTotals(d);
+      const actions = h('td', { class: 'actions' });
+      if (d.source !== 'builtin') {
+        const ask = h('button', { class: 'secondary delete', onclick: () => actions.replaceChildren(
+          h('span', {}, 'Delete with its images? '),
+          h('button', { class: 'danger confirm-delete', onclick: () => remove(d) }, 'Delete'), ' ',
+          h('button', { class: 'secondary', onclick: () => actions.replaceChildren(ask) }, 'Keep')) }, 'Delete…');
+        actions.append(ask);
+      }
+      return h('tr', { 'data-dataset-id': d.id }, h('td', {}, h('a', { href: `#/datasets/${d.id}` }, d.name)),
+        h('td', { title: d.id }, d.source === 'builtin' ? d.id : shortId(d.id)), h('td', {}, d.source),
+        h('td', { class: 'num classes' }, d.classes.length), h('td', { class: 'wrap muted' }, d.classes.slice(0, 12).join(', '),
+          d.classes.length > 12 ? ' …' : ''),
+        h('td', { class: 'num images' }, num(d.images)), h('td', { class: 'num' }, num(totals.train)),
+        h('td', { class: 'num' }, num(totals.test)), h('td', { class: 'num rejected' }, d.rejectedCount),
+        h('td', {}, d.createdAt ? d.createdAt.slice(0, 19).replace('T', ' ') : '–'), actions);
+    }));
+  }
+  async function remove(d) {
+    try {
+      await api(`datasets/${d.id}`, { method: 'DELETE' });
+      await refresh();
+    } catch (e) {
+      toast(e.message);
+      rows.querySelector(`tr[data-dataset-id="${d.id}"] td.actions`)?.replaceChildren(h('span', { class: 'refused' }, e.message));
+    }
+  }
+
+  view.replaceChildren(
+    h('section', { class: 'card' }, h('h2', {}, 'Upload a data set'), form),
+    h('section', { class: 'card' }, h('h2', {}, 'Data sets'),
+      h('table', { id: 'datasets' }, h('thead', {}, h('tr', {}, ['Name', 'Id', 'Source', 'Classes', '', 'Images', 'Train',
+        'Test', 'Rejected', 'Created', ''].map(t => h('th', {}, t)))), rows)));
+  await refresh();
+  return () => {};
+}
+
+function rejectedTable(d) {
+  if (!d.rejected || !d.rejected.length) return '';
+  return h('details', { class: 'rejected-files' }, h('summary', {}, `Rejected files (${d.rejectedCount}`,
+    d.rejectedCount > d.rejected.length ? `, the first ${d.rejected.length} listed` : '', ')'),
+    h('table', { class: 'rejected' }, h('thead', {}, h('tr', {}, h('th', {}, 'File'), h('th', {}, 'Why'))),
+      h('tbody', {}, d.rejected.map(r => h('tr', {}, h('td', {}, r.file), h('td', { class: 'wrap' }, r.reason))))));
+}
+
+async function datasetView(id) {
+  const d = await api(`datasets/${encodeURIComponent(id)}`);
+  const samples = h('div', { id: 'samples' }, h('p', { class: 'muted' }, 'Loading sample pictures…'));
+  const classRows = d.classes.map(c => h('tr', { 'data-class': c }, h('td', {}, c),
+    h('td', { class: 'num' }, num(d.counts[c]?.train)), h('td', { class: 'num' }, num(d.counts[c]?.test)),
+    h('td', { class: 'thumbs', 'data-label': c })));
+  const totals = splitTotals(d);
+  view.replaceChildren(
+    h('section', { class: 'card' }, h('h2', {}, `${d.name} `, h('span', { class: 'muted' }, d.id)),
+      h('p', {}, `${d.source} · ${num(d.images)} images of ${d.classes.length} classes · ${num(totals.train)} train, `,
+        `${num(totals.test)} test (${d.split === 'archive' ? "the archive's own split" : d.split === 'seeded'
+          ? `a seeded split, ${pct(d.testFraction)} for testing` : 'its own split'})`,
+        d.sha256 ? h('span', { class: 'muted', title: d.sha256 }, ` · sha256 ${d.sha256.slice(0, 12)}`) : ''),
+      h('p', {}, h('a', { href: '#/datasets' }, '← all data sets'))),
+    h('section', { class: 'card' }, h('h2', {}, 'Classes'),
+      h('table', { id: 'dataset-classes' }, h('thead', {}, h('tr', {}, h('th', {}, 'Class'), h('th', { class: 'num' }, 'Train'),
+        h('th', { class: 'num' }, 'Test'), h('th', {}, 'Samples'))), h('tbody', {}, classRows)), samples),
+    d.rejected && d.rejected.length ? h('section', { class: 'card' }, h('h2', {}, 'Rejected files'), rejectedTable(d)) : '');
+  try {
+    const page = await api(`datasets/${encodeURIComponent(id)}/samples?perClass=6&size=1000`);
+    for (const s of page.items) {
+      view.querySelector(`td.thumbs[data-label="${CSS.escape(s.label)}"]`)?.append(h('img', { class: 'thumb', src: s.thumbnail,
+        alt: `${s.label}, ${s.split} image ${s.index}`, title: `${s.split} #${s.index}`, width: 32, height: 32 }));
+    }
+    samples.replaceChildren();
+  } catch (e) {
+    samples.replaceChildren(h('p', { class: 'muted' }, `No sample pictures: ${e.message}`));
+  }
+  return () => {};
+}
+
 // ---- Models --------------------------------------------------------------------------------------------------
 async function modelsView() {
   const models = await all('models');
@@ -337,11 +610,13 @@ async function modelsView() {
     list.append(h('h3', {}, `${m.name} `, h('span', { class: 'muted' }, `(serves version ${m.defaultVersion} by default)`)),
       h('table', { 'data-model': m.name }, h('thead', {}, h('tr', {}, ['Version', 'Architecture', 'Source', 'Test acc.',
         'Parameters', 'Aliases', 'Created', ''].map(t => h('th', {}, t)))),
-        h('tbody', {}, m.versions.map(v => h('tr', {}, h('td', {}, v.version), h('td', {}, v.architecture),
+        h('tbody', {}, m.versions.map(v => h('tr', { 'data-version': v.version },
+          h('td', {}, h('a', { href: `#/models/${encodeURIComponent(m.name)}/versions/${v.version}` }, v.version)), h('td', {}, v.architecture),
           h('td', {}, v.jobId ? h('a', { href: `#/jobs/${v.jobId}` }, v.source) : v.source), h('td', {}, pct(v.testAccuracy)),
           h('td', {}, num(v.parameterCount)), h('td', {}, v.aliases.join(', ')), h('td', {}, v.createdAt),
-          h('td', {}, v.aliases.includes('production') ? '' : h('button', { class: 'secondary', onclick: () => promote(m.name, v.version) },
-            'Promote to production')))))));
+          h('td', {}, downloadLink(m.name, v.version), ' ',
+            v.aliases.includes('production') ? '' : h('button', { class: 'secondary', onclick: () => promote(m.name, v.version) },
+              'Promote to production')))))));
   }
   if (!models.length) list.append(h('p', { class: 'muted' }, 'No models yet: a job that succeeds registers one.'));
 
@@ -373,6 +648,43 @@ async function modelsView() {
   return () => document.removeEventListener('paste', onPaste);
 }
 
+/** The version's zip (network and metadata.json); fetched with the API key, so not a plain link. */
+function downloadLink(name, version, text = 'Download', id = undefined) {
+  const url = `${API}/models/${encodeURIComponent(name)}/versions/${version}/file`;
+  return h('a', { href: url, id, class: `download${id ? ' button' : ''}`, download: `${name}-v${version}.zip`, onclick: e => {
+    e.preventDefault();
+    download(url, `${name}-v${version}.zip`, 'application/zip');
+  } }, text);
+}
+
+async function versionView(name, version) {
+  const base = `models/${encodeURIComponent(name)}/versions/${version}`;
+  const v = await api(base);
+  const gallery = h('div', { id: 'mistakes', class: 'gallery' });
+  const mistakes = h('section', { class: 'card', id: 'mistakes-card', hidden: true }, h('h2', {}, 'Most confident mistakes'), gallery);
+  view.replaceChildren(
+    h('section', { class: 'card' }, h('h2', {}, `${v.name} version ${v.version} `, h('span', { class: 'muted' }, v.aliases.join(', '))),
+      h('p', {}, `${v.architecture} · ${num(v.parameterCount)} parameters · test accuracy ${pct(v.testAccuracy)} · `,
+        v.jobId ? h('a', { href: `#/jobs/${v.jobId}` }, `from job ${shortId(v.jobId)}`) : v.source,
+        v.dataset ? ` · data set ${v.dataset}` : '',
+        v.initFrom ? ` · fine-tuned from ${v.initFrom.model} version ${v.initFrom.version}` : ''),
+      h('p', { class: 'muted' }, `Labels: ${(v.labels || []).join(', ')}`),
+      h('p', {}, downloadLink(name, version, 'Download model (zip)', 'download-link'), ' ', h('a', { href: '#/models' }, '← all models'))),
+    mistakes);
+  // a service without the per-class evaluation, or a version without a test set that fits, shows no gallery
+  try {
+    const page = await api(`${base}/misclassified?limit=24`);
+    gallery.replaceChildren(...page.items.map(m => h('figure', { class: 'mistake', 'data-index': m.index },
+      h('img', { class: 'thumb', src: m.thumbnail, width: 32, height: 32, alt: `${m.trueLabel} taken for ${m.predictedLabel}` }),
+      h('figcaption', {}, h('span', { class: 'true-label' }, m.trueLabel), ' → ', h('span', { class: 'predicted-label' }, m.predictedLabel),
+        h('br'), h('span', { class: 'muted' }, pct(m.confidence))))));
+    mistakes.querySelector('h2').append(h('span', { class: 'muted' }, ` (${page.items.length} of ${num(page.total)})`));
+    if (!page.items.length) gallery.append(h('p', { class: 'muted' }, 'No mistakes on the test split.'));
+    mistakes.hidden = false;
+  } catch (e) { mistakes.hidden = true; }
+  return () => {};
+}
+
 // ---- Routing -------------------------------------------------------------------------------------------------
 let generation = 0;
 async function route() {
@@ -385,7 +697,10 @@ async function route() {
   try {
     const undo = parts[0] === 'jobs' && parts[1] ? await runView(parts[1])
       : parts[0] === 'compare' ? await compareView(new URLSearchParams(queryString))
+      : parts[0] === 'models' && parts[3] ? await versionView(decodeURIComponent(parts[1]), Number(parts[3]))
       : parts[0] === 'models' ? await modelsView()
+      : parts[0] === 'datasets' && parts[1] ? await datasetView(decodeURIComponent(parts[1]))
+      : parts[0] === 'datasets' ? await datasetsView()
       : await jobsView();
     if (mine === generation) leave = undo; else undo(); // the user moved on while this view was loading
   } catch (e) {

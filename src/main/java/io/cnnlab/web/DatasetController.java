@@ -116,6 +116,26 @@ class DatasetController {
         return datasets.get(id);
     }
 
+    @GetMapping("/{id}/samples")
+    @Operation(summary = "Sample pictures of each class: the stored 32x32 images as PNG data URLs",
+            description = "The first perClass images of each class in the training split (then the test split when "
+                    + "training holds fewer), class by class in label order. Reads the set's stored images; for "
+                    + "cifar10 they must be on disk (cnn.data-dir).",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "the samples"),
+                    @ApiResponse(responseCode = "400", description = "perClass, page or size out of range"),
+                    @ApiResponse(responseCode = "404", description = "no such data set"),
+                    @ApiResponse(responseCode = "409", description = "the set's images cannot be read (CIFAR-10 not on disk)")})
+    Page<DatasetSamples.Sample> samples(
+            @PathVariable String id,
+            @Parameter(description = "pictures of each class, 1 to 20") @RequestParam(defaultValue = "4") @Min(1)
+            @Max(DatasetSamples.MAX_PER_CLASS) int perClass,
+            @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
+            @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size) {
+        datasets.get(id); // an unknown id is a 404 before anything is read
+        return DatasetSamples.of(datasets.load(id), perClass, page, size);
+    }
+
     @DeleteMapping("/{id}")
     @Operation(summary = "Delete a data set and its stored images", responses = {
             @ApiResponse(responseCode = "204", description = "deleted"),

@@ -1,8 +1,10 @@
 package io.cnnlab.web;
 
 import io.cnnlab.ServiceFixture;
+import io.cnnlab.datasets.DatasetArchives;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -26,15 +28,23 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; {@code .ci/run} installs them):
  * submit a job on tiny generated data, watch its accuracy curve gain points from the event stream, compare it,
- * promote its model and classify an uploaded image. A screenshot of each page lands in target/screenshots.
+ * promote its model and classify an uploaded image; upload a data set of generated shapes through the Datasets page
+ * and see its classes, counts and sample pictures. A screenshot of each page lands in target/screenshots.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -193,20 +204,8 @@ class DashboardBrowserIT {
                 .stream().findFirst().orElse(null));
         assertThat(row.getText()).contains("baseline");
         assertThat(browser.findElement(By.cssSelector("#comparison-table thead")).getText()).contains("To 20 %").contains("To 99.5 %");
-        // at 1,400 px the page and each card fit: nothing scrolls sideways (the table used to overflow its card)
-        org.openqa.selenium.Dimension before = browser.manage().window().getSize();
-        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
-        try {
-            waitUpTo(5).until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.outerWidth")).intValue() == 1400);
-            @SuppressWarnings("unchecked")
-            List<String> overflowing = (List<String>) ((JavascriptExecutor) browser).executeScript(
-                    "return [document.documentElement, ...document.querySelectorAll('section.card')]"
-                            + ".filter(e => e.scrollWidth > e.clientWidth)"
-                            + ".map(e => (e.querySelector('h2') || e).textContent.slice(0, 40) + ': ' + e.scrollWidth + ' > ' + e.clientWidth)");
-            assertThat(overflowing).as("elements wider than their box at 1400 px").isEmpty();
-        } finally {
-            browser.manage().window().setSize(before);
-        }
+        // the table used to overflow its card
+        assertNothingScrollsSidewaysAt1400();
         assertThat(browser.findElements(By.cssSelector("#compare-chart circle.pt"))).hasSize(15);
         screenshot("4-compare");
     }
@@ -249,7 +248,217 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
+    void uploadADataSetThroughThePageSeeItsClassesAndSamplesAndDeleteIt() throws Exception {
+        Map<String, byte[]> files = DatasetArchives.shapes("", 5, "png");
+        files.put("notes.txt", "not an image".getBytes(StandardCharsets.UTF_8));
+        Path archive = home.resolve("browser-shapes.zip");
+        Files.write(archive, DatasetArchives.zip(files));
+
+        open("#/datasets");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#dataset-rows tr[data-dataset-id='cifar10']")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector("#dataset-rows tr[data-dataset-id='cifar10'] button")))
+                .as("the built-in set offers no delete").isEmpty();
+        browser.findElement(By.id("dataset-file")).sendKeys(archive.toAbsolutePath().toString());
+        fill("dataset-name", "browser-shapes");
+        browser.findElement(By.id("dataset-upload")).click();
+
+        waitUpTo(60).until(d -> !d.findElements(By.id("upload-done")).isEmpty());
+        // the bar followed the request body's upload events to the end
+        assertThat(browser.findElement(By.id("upload-bar")).getAttribute("data-percent")).isEqualTo("100");
+        assertThat(browser.findElement(By.id("upload-percent")).getText()).isEqualTo("100 %");
+        assertThat(browser.findElement(By.id("upload-done")).getText())
+                .contains("Imported browser-shapes: 15 images of 3 classes, 1 file rejected.");
+        assertThat((String) script("return document.querySelector('#upload-result details.rejected-files').textContent"))
+                .contains("notes.txt").contains("not an image format");
+        WebElement row = waitUpTo(20).until(d -> d.findElements(By.xpath("//tbody[@id='dataset-rows']/tr[td/a[text()='browser-shapes']]"))
+                .stream().findFirst().orElse(null));
+        String id = row.getAttribute("data-dataset-id");
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(row.findElement(By.cssSelector("td.classes")).getText()).isEqualTo("3");
+        assertThat(row.findElement(By.cssSelector("td.images")).getText()).isEqualTo("15");
+        assertThat(row.findElement(By.cssSelector("td.rejected")).getText()).isEqualTo("1");
+        assertThat(row.getText()).contains("circle, square, triangle");
+        assertNothingScrollsSidewaysAt1400();
+        assertNothingBlockedOnThisPage();
+        screenshot("6-datasets");
+
+        row.findElement(By.linkText("browser-shapes")).click();
+        waitUpTo(20).until(d -> d.getCurrentUrl().endsWith("#/datasets/" + id));
+        // six asked for per class, five there are: every one decoded by the browser at the stored 32 x 32
+        waitUpTo(30).until(d -> d.findElements(By.cssSelector("#dataset-classes td.thumbs img.thumb")).size() == 15
+                && Boolean.TRUE.equals(script("return [...document.querySelectorAll('img.thumb')]"
+                + ".every(i => i.complete && i.naturalWidth === 32 && i.naturalHeight === 32)")));
+        for (String shape : DatasetArchives.SHAPES) {
+            WebElement classRow = browser.findElement(By.cssSelector("#dataset-classes tr[data-class='" + shape + "']"));
+            assertThat(classRow.findElements(By.cssSelector("img.thumb"))).as(shape).hasSize(5);
+            assertThat(classRow.findElements(By.cssSelector("td.num")).stream().map(WebElement::getText).toList())
+                    .as(shape + " train, test").containsExactly("4", "1");
+        }
+        assertNothingScrollsSidewaysAt1400();
+        assertNothingBlockedOnThisPage();
+        screenshot("7-dataset");
+
+        // the job form offers it
+        open("#/jobs");
+        WebElement option = waitUpTo(20).until(d -> d.findElements(By.cssSelector("#dataset option[value='" + id + "']"))
+                .stream().findFirst().orElse(null));
+        assertThat(option.getText()).isEqualTo("browser-shapes (3 classes)");
+        assertThat(new Select(browser.findElement(By.id("dataset"))).getFirstSelectedOption().getAttribute("value"))
+                .as("CIFAR-10 stays the default").isEqualTo("cifar10");
+        assertNothingScrollsSidewaysAt1400();
+        screenshot("8-jobs-form-datasets");
+
+        // delete asks first, then the set is gone from the list and the service
+        open("#/datasets");
+        String rowSelector = "#dataset-rows tr[data-dataset-id='" + id + "']";
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector(rowSelector + " button.delete")).isEmpty());
+        browser.findElement(By.cssSelector(rowSelector + " button.delete")).click();
+        assertThat(browser.findElements(By.cssSelector(rowSelector))).as("not deleted before the confirmation").hasSize(1);
+        browser.findElement(By.cssSelector(rowSelector + " button.confirm-delete")).click();
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(rowSelector)).isEmpty());
+        assertThat(api("GET", "/api/v1/datasets/" + id, null, null).statusCode()).isEqualTo(404);
+        assertNothingBlockedOnThisPage();
+    }
+
+    // ---- the parts of issue 17 other branches serve: switched on once their endpoints are on this branch
+
+    private static String datasetId;
+
+    @Test
+    @Order(6)
+    @Disabled("enabled by the lead after the merge of datasets-jobs")
+    void aFineTunedJobOnAnUploadedSetShowsItsDataSetAndSource() throws Exception {
+        datasetId = uploadShapes("browser-tune");
+        open("#/jobs");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#dataset option[value='" + datasetId + "']")).isEmpty());
+        new Select(browser.findElement(By.id("architecture"))).selectByValue("baseline");
+        new Select(browser.findElement(By.id("dataset"))).selectByValue(datasetId);
+        new Select(browser.findElement(By.id("initFrom-model"))).selectByValue("browser");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#initFrom-version option[value='1']")).isEmpty());
+        new Select(browser.findElement(By.id("initFrom-version"))).selectByValue("1");
+        browser.findElement(By.id("freeze")).click();
+        fill("epochs", "3");
+        fill("batchSize", "4");
+        fill("modelName", "browser-tuned");
+        browser.findElement(By.id("submit")).click();
+
+        waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
+        String tuned = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
+        waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
+        assertThat(browser.findElement(By.id("run-dataset")).getText()).isEqualTo("data set " + datasetId);
+        assertThat(browser.findElement(By.id("run-init-from")).getText())
+                .isEqualTo("fine-tuned from browser version 1 (feature layers frozen)");
+        assertThat(browser.findElements(By.cssSelector("#epoch-rows tr"))).hasSize(3);
+
+        open("#/jobs");
+        WebElement cell = waitUpTo(20).until(d -> d.findElements(By.cssSelector("#job-rows tr[data-job-id='" + tuned + "'] td.dataset"))
+                .stream().findFirst().orElse(null));
+        assertThat(cell.getText()).isEqualTo("browser-tune");
+        open("#/models/browser-tuned/versions/1");
+        waitUpTo(20).until(d -> d.findElement(By.id("view")).getText().contains("Labels: circle, square, triangle"));
+        assertThat(browser.findElement(By.id("view")).getText()).contains("data set " + datasetId)
+                .contains("fine-tuned from browser version 1");
+        assertNothingBlockedOnThisPage();
+        screenshot("9-fine-tuned");
+    }
+
+    @Test
+    @Order(7)
+    @Disabled("enabled by the lead after the merge of stop-continue")
+    void earlyStoppingShowsItsReasonAndContinueStartsALinkedJob() throws Exception {
+        open("#/jobs");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#architecture option")).isEmpty());
+        new Select(browser.findElement(By.id("architecture"))).selectByValue("baseline");
+        fill("epochs", "10");
+        fill("batchSize", "20");
+        fill("learningRate", "0.002");
+        // no epoch gains half of all accuracy over the first: it stops after 1 + patience epochs
+        fill("patience", "1");
+        fill("minDelta", "0.5");
+        fill("modelName", "browser-stopped");
+        browser.findElement(By.id("submit")).click();
+        waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
+        String parent = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
+        waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
+        WebElement reason = waitUpTo(20).until(d -> d.findElements(By.id("stop-reason")).stream().findFirst().orElse(null));
+        assertThat(reason.getText()).startsWith("Stopped early: early stopping:");
+        int stoppedAfter = browser.findElements(By.cssSelector("#epoch-rows tr")).size();
+        assertThat(stoppedAfter).isBetween(1, 9);
+
+        fill("continue-epochs", "2");
+        browser.findElement(By.id("continue")).click();
+        waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$") && !d.getCurrentUrl().endsWith(parent));
+        waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
+        WebElement link = browser.findElement(By.cssSelector("#run-parent a"));
+        assertThat(link.getAttribute("href")).endsWith("#/jobs/" + parent);
+        // the epochs go on from the parent's: its last row is the parent's last epoch + 2
+        List<WebElement> rows = browser.findElements(By.cssSelector("#epoch-rows tr"));
+        assertThat(rows.get(rows.size() - 1).findElement(By.cssSelector("td")).getText()).isEqualTo(String.valueOf(stoppedAfter + 2));
+        assertNothingBlockedOnThisPage();
+        screenshot("10-continued");
+    }
+
+    @Test
+    @Order(8)
+    @Disabled("enabled by the lead after the merge of perclass")
+    void theConfusionMatrixIsAHeatMapAndTheVersionShowsItsMistakes() throws Exception {
+        JsonNode evaluation = json(api("GET", "/api/v1/training-jobs/" + jobId + "/evaluation", null, null));
+        int labels = evaluation.get("labels").size();
+        open("#/jobs/" + jobId);
+        waitUpTo(30).until(d -> !d.findElements(By.cssSelector("#confusion td.cell")).isEmpty());
+        List<WebElement> cells = browser.findElements(By.cssSelector("#confusion td.cell"));
+        assertThat(labels).isEqualTo(10);
+        assertThat(cells).hasSize(labels * labels);
+        long counted = 0;
+        for (int i = 0; i < cells.size(); i++) {
+            int count = Integer.parseInt(cells.get(i).getAttribute("data-count"));
+            assertThat(count).as("cell " + i).isEqualTo(evaluation.get("confusionMatrix").get(i / labels).get(i % labels).asInt());
+            counted += count;
+        }
+        assertThat(counted).isEqualTo(evaluation.get("images").asLong());
+        assertThat(browser.findElements(By.cssSelector("#per-class tbody tr"))).hasSize(labels);
+        // the shades are set by script and apply under the policy
+        assertThat(script("return [...document.querySelectorAll('#confusion td.cell')].filter(c => c.dataset.count !== '0')"
+                + ".every(c => getComputedStyle(c).backgroundColor !== 'rgba(0, 0, 0, 0)')")).isEqualTo(true);
+        assertNothingBlockedOnThisPage();
+        screenshot("11-confusion");
+
+        JsonNode mistakes = json(api("GET", "/api/v1/models/browser/versions/1/misclassified?limit=24", null, null));
+        open("#/models/browser/versions/1");
+        waitUpTo(60).until(d -> d.findElements(By.cssSelector("#mistakes figure.mistake")).size() == mistakes.get("items").size()
+                && Boolean.TRUE.equals(script("return [...document.querySelectorAll('#mistakes img')].every(i => i.complete && i.naturalWidth === 32)")));
+        assertThat(mistakes.get("items").size()).isEqualTo((int) Math.min(24, mistakes.get("total").asLong())).isPositive();
+        for (WebElement figure : browser.findElements(By.cssSelector("#mistakes figure.mistake"))) {
+            assertThat(figure.findElement(By.cssSelector(".true-label")).getText())
+                    .isNotEqualTo(figure.findElement(By.cssSelector(".predicted-label")).getText());
+        }
+        assertNothingScrollsSidewaysAt1400();
+        assertNothingBlockedOnThisPage();
+        screenshot("12-mistakes");
+    }
+
+    @Test
+    @Order(9)
+    @Disabled("enabled by the lead after the merge of download")
+    void aVersionDownloadsAsItsZip() throws Exception {
+        open("#/models/browser/versions/1");
+        WebElement link = waitUpTo(20).until(d -> d.findElements(By.id("download-link")).stream().findFirst().orElse(null));
+        assertThat(link.getAttribute("href")).isEqualTo("http://localhost:" + port + "/api/v1/models/browser/versions/1/file");
+        assertThat(link.getAttribute("download")).isEqualTo("browser-v1.zip");
+        open("#/models");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector("table[data-model='browser'] tr[data-version='1'] a.download")).isEmpty());
+        // what the link fetches, with the page's key: the zip
+        Object answer = ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('api/v1/models/browser/versions/1/file', {headers: {'X-API-Key': sessionStorage.getItem('cnn-api-key')}})"
+                + ".then(r => r.arrayBuffer().then(b => done(r.status + ' ' + r.headers.get('content-type') + ' ' + new Uint8Array(b).slice(0, 2).join(','))))"
+                + ".catch(e => done(String(e)))");
+        assertThat(answer).isEqualTo("200 application/zip 80,75"); // "PK"
+        assertNothingBlockedOnThisPage();
+    }
+
+    @Test
+    @Order(20)
     void everythingAboveRanUnderTheContentSecurityPolicyWithNothingBlocked() {
         open("#/jobs/" + jobId);
         waitUpTo(20).until(d -> testAccuracyPoints() > 0); // drawn by script, whether or not the run has finished
@@ -266,6 +475,55 @@ class DashboardBrowserIT {
         collectCspConsole();
         assertThat(CSP_CONSOLE).as("console reports of blocked content").isEmpty();
         assertThat((List<?>) ((JavascriptExecutor) browser).executeScript("return window.cspViolations")).isEmpty();
+    }
+
+    /** At 1,400 px the page and each card fit: nothing scrolls sideways. */
+    private void assertNothingScrollsSidewaysAt1400() {
+        org.openqa.selenium.Dimension before = browser.manage().window().getSize();
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+        try {
+            waitUpTo(5).until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.outerWidth")).intValue() == 1400);
+            @SuppressWarnings("unchecked")
+            List<String> overflowing = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                    "return [document.documentElement, ...document.querySelectorAll('section.card')]"
+                            + ".filter(e => e.scrollWidth > e.clientWidth)"
+                            + ".map(e => (e.querySelector('h2') || e).textContent.slice(0, 40) + ': ' + e.scrollWidth + ' > ' + e.clientWidth)");
+            assertThat(overflowing).as("elements wider than their box at 1400 px").isEmpty();
+        } finally {
+            browser.manage().window().setSize(before);
+        }
+    }
+
+    private static void assertNothingBlockedOnThisPage() {
+        assertThat((List<?>) script("return window.cspViolations")).as("blocked by the policy").isEmpty();
+        assertThat(browser.findElement(By.id("view")).getText()).doesNotContain("Could not load this page");
+    }
+
+    private static Object script(String code) {
+        return ((JavascriptExecutor) browser).executeScript(code);
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> api(String method, String path, String contentType, byte[] body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("X-API-Key", KEY)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JsonMapper.builder().build().readTree(response.body());
+    }
+
+    private String uploadShapes(String name) throws Exception {
+        HttpResponse<String> response = api("POST", "/api/v1/datasets?name=" + name, "application/zip",
+                DatasetArchives.zip(DatasetArchives.shapes("", 5, "png")));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JsonMapper.builder().build().readTree(response.body()).get("id").asString();
     }
 
     private static void fill(String id, String value) {

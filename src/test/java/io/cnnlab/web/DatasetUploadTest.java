@@ -3,9 +3,12 @@ package io.cnnlab.web;
 import io.cnnlab.ServiceFixture;
 import io.cnnlab.datasets.DatasetArchives;
 import io.cnnlab.datasets.Datasets;
+import io.cnnlab.datasets.LabelledImages;
+import io.cnnlab.datasets.Thumbnails;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -16,6 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -181,6 +186,60 @@ class DatasetUploadTest {
         assertThat(set.get("images").asInt()).isEqualTo(6);
         assertThat(rejected(set)).containsOnlyKeys("circle/more.zip", "square/more-in-disguise.png")
                 .allSatisfy((file, reason) -> assertThat(reason).contains("nested archives are not opened"));
+    }
+
+    // ---- sample thumbnails
+
+    @Autowired
+    Datasets datasets;
+
+    @Test
+    void samplesAreTheStoredImagesOfEachClassAsPngsOfTheirExactPixels() throws Exception {
+        HttpResponse<String> uploaded = post("/api/v1/datasets?testFraction=0.5", "application/zip",
+                DatasetArchives.zip(DatasetArchives.shapes("", 2, "png"))); // of each shape one in train, one in test
+        assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+        String id = json.readTree(uploaded.body()).get("id").asString();
+        Datasets.Splits splits = datasets.load(id);
+
+        HttpResponse<String> response = get("/api/v1/datasets/" + id + "/samples?perClass=2");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode page = json.readTree(response.body());
+        assertThat(page.get("page").asInt()).isZero();
+        assertThat(page.get("total").asInt()).isEqualTo(6);
+        JsonNode items = page.get("items");
+        List<String> labels = new java.util.ArrayList<>();
+        for (JsonNode item : items) {
+            labels.add(item.get("label").asString());
+            LabelledImages split = item.get("split").asString().equals("train") ? splits.train() : splits.test();
+            int index = item.get("index").asInt();
+            assertThat(split.classes().get(split.label(index))).isEqualTo(item.get("label").asString());
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(Thumbnails.decode(item.get("thumbnail").asString())));
+            assertThat(png.getWidth()).isEqualTo(32);
+            assertThat(png.getHeight()).isEqualTo(32);
+            int plane = 32 * 32;
+            int start = index * split.imageBytes();
+            for (int p = 0; p < plane; p += 37) {
+                int rgb = png.getRGB(p % 32, p / 32);
+                assertThat(new int[]{rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF}).as("pixel " + p).containsExactly(
+                        split.pixels()[start + p] & 0xFF, split.pixels()[start + plane + p] & 0xFF,
+                        split.pixels()[start + 2 * plane + p] & 0xFF);
+            }
+        }
+        // class by class in label order; the test split makes up what training lacks
+        assertThat(labels).containsExactly("circle", "circle", "square", "square", "triangle", "triangle");
+        assertThat(items.get(0).get("split").asString()).isEqualTo("train");
+        assertThat(items.get(1).get("split").asString()).isEqualTo("test");
+
+        JsonNode defaults = json.readTree(get("/api/v1/datasets/" + id + "/samples").body());
+        assertThat(defaults.get("total").asInt()).as("at most 4 of each class, as there are").isEqualTo(6);
+        JsonNode second = json.readTree(get("/api/v1/datasets/" + id + "/samples?perClass=2&page=1&size=4").body());
+        assertThat(second.get("items").size()).isEqualTo(2);
+        assertThat(second.get("items").get(0).get("label").asString()).isEqualTo("triangle");
+
+        assertProblem(get("/api/v1/datasets/" + id + "/samples?perClass=21"), 400, "invalid-request");
+        assertProblem(get("/api/v1/datasets/" + id + "/samples?perClass=0"), 400, "invalid-request");
+        assertProblem(get("/api/v1/datasets/00000000-0000-4000-8000-000000000000/samples"), 404, "not-found");
     }
 
     // ---- list, get, delete

@@ -233,6 +233,11 @@ class DocumentedStatusesTest {
         String one = datasets + "/{id}";
         call(200, "GET", one, datasets + "/" + id, get());
         call(404, "GET", one, datasets + "/" + UNKNOWN_JOB, get());
+        String samples = one + "/samples";
+        call(200, "GET", samples, datasets + "/" + id + "/samples?perClass=2", get());
+        call(200, "GET", samples, datasets + "/cifar10/samples?perClass=1", get());
+        call(400, "GET", samples, datasets + "/" + id + "/samples?perClass=21", get());
+        call(404, "GET", samples, datasets + "/" + UNKNOWN_JOB + "/samples", get());
         call(409, "DELETE", one, datasets + "/cifar10", delete());
         call(204, "DELETE", one, datasets + "/" + id, delete());
         call(404, "DELETE", one, datasets + "/" + id, delete());
