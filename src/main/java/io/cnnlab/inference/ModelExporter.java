@@ -32,6 +32,9 @@ public class ModelExporter {
     /** Versions whose download was measured; an entry is a few hundred bytes plus the metadata. */
     private static final int MEASURED = 256;
 
+    /** Metadata kept in the cache at most (a few thousand labels): with {@link #MEASURED}, 16 MiB in all. */
+    private static final int MAX_CACHED_METADATA = 64 << 10;
+
     private final ModelRegistry registry;
     private final Map<String, ModelExport> measured = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -60,8 +63,10 @@ public class ModelExporter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + version.name() + " v" + version.version() + ": " + e.getMessage(), e);
         }
-        synchronized (measured) {
-            measured.put(key, export);
+        if (metadata.length <= MAX_CACHED_METADATA) {
+            synchronized (measured) {
+                measured.put(key, export);
+            }
         }
         return export;
     }
