@@ -22,9 +22,12 @@ import java.util.List;
 
 /**
  * Imports a DL4J model zip a user brings, ComputationGraph or MultiLayerNetwork (converted to a graph). It is read by
- * {@link ModelFormat}, which accepts only the configuration, coefficients and updater state, bounds every size
- * ({@code cnn.inference.max-model-uncompressed-bytes}) and never deserialises Java objects; then the network must take
- * the service's input ({@link InputDescription}) and give as many outputs as there are labels.
+ * {@link ModelFormat}, which accepts only the configuration, coefficients and updater state (and a download's
+ * {@code metadata.json}), bounds every size ({@code cnn.inference.max-model-uncompressed-bytes}) and never
+ * deserialises Java objects; then the network must take the service's input ({@link InputDescription}) and give as
+ * many outputs as there are labels. A zip the service let a user download ({@link ModelExporter}) brings its labels
+ * and architecture in {@code metadata.json}; what it says must hold here (labels, input, preprocessing), or the import
+ * is refused.
  */
 @Component
 public class ModelImporter {
