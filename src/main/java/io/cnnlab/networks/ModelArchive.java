@@ -15,18 +15,20 @@ import java.util.zip.ZipInputStream;
  * The entries of a DL4J model zip, read with every size bounded and nothing but the entries {@link ModelFormat}
  * understands accepted. DL4J's own reader also deserialises {@code preprocessor.bin} and {@code normalizer.bin}
  * (Java serialisation): an archive holding those, or anything else, is refused before any of its bytes are read.
+ * A downloaded model's {@code metadata.json} ({@link ModelMetadata}) is the one entry beyond DL4J's.
  *
  * @param configuration the network configuration (JSON)
  * @param coefficients  the flattened parameters as {@code Nd4j.write} wrote them (empty when {@code noParams})
  * @param updaterState  the updater state likewise, or null when the archive has none
+ * @param metadata      {@code metadata.json}'s bytes (at most {@link ModelMetadata#MAX_BYTES}), or null
  */
-record ModelArchive(String configuration, byte[] coefficients, byte[] updaterState) {
+record ModelArchive(String configuration, byte[] coefficients, byte[] updaterState, byte[] metadata) {
 
     static final String CONFIGURATION = "configuration.json";
     static final String COEFFICIENTS = "coefficients.bin";
     static final String UPDATER_STATE = "updaterState.bin";
     static final String NO_PARAMS = "noParams.marker";
-    static final Set<String> ENTRIES = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER_STATE, NO_PARAMS);
+    static final Set<String> ENTRIES = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER_STATE, NO_PARAMS, ModelMetadata.ENTRY);
 
     /** Far above the largest configuration of the offered architectures; the JSON is parsed in memory. */
     static final int MAX_CONFIGURATION_BYTES = 8 << 20;
@@ -34,7 +36,7 @@ record ModelArchive(String configuration, byte[] coefficients, byte[] updaterSta
     /** Largest single array entry a Java array can hold (with room for the JVM's header words). */
     private static final long MAX_ENTRY_BYTES = Integer.MAX_VALUE - 16;
 
-    /** Central directory of at most four entries plus a zip comment of at most 64 KiB. */
+    /** Central directory of at most five entries plus a zip comment of at most 64 KiB. */
     private static final int MAX_TRAILER_BYTES = 70_000;
 
     static ModelArchive read(InputStream in, long maxBytes) throws UnreadableModelException {
@@ -52,7 +54,11 @@ record ModelArchive(String configuration, byte[] coefficients, byte[] updaterSta
                 if (entries.containsKey(name)) {
                     throw new UnreadableModelException("the archive has two entries named " + name);
                 }
-                long cap = Math.min(maxBytes - total, name.equals(CONFIGURATION) ? MAX_CONFIGURATION_BYTES : MAX_ENTRY_BYTES);
+                long cap = Math.min(maxBytes - total, switch (name) {
+                    case CONFIGURATION -> MAX_CONFIGURATION_BYTES;
+                    case ModelMetadata.ENTRY -> ModelMetadata.MAX_BYTES;
+                    default -> MAX_ENTRY_BYTES;
+                });
                 byte[] bytes = readAtMost(zip, cap);
                 if (bytes == null) {
                     throw new UnreadableModelException(cap == maxBytes - total
@@ -83,7 +89,7 @@ record ModelArchive(String configuration, byte[] coefficients, byte[] updaterSta
             throw new UnreadableModelException("%s must be empty and comes only with an empty %s".formatted(NO_PARAMS, COEFFICIENTS));
         }
         return new ModelArchive(new String(entries.get(CONFIGURATION), StandardCharsets.UTF_8), entries.get(COEFFICIENTS),
-                entries.get(UPDATER_STATE));
+                entries.get(UPDATER_STATE), entries.get(ModelMetadata.ENTRY));
     }
 
     /** The entry's bytes, or null when it holds more than {@code cap}: reading stops there, whatever it declares. */

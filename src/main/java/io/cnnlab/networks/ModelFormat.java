@@ -55,7 +55,27 @@ public final class ModelFormat {
      */
     public static ComputationGraph read(InputStream in, long maxBytes) throws IOException {
         NativeBackend.activate();
+        return network(ModelArchive.read(in, maxBytes));
+    }
+
+    /** A network and the {@link ModelMetadata} its zip carries (null when it has no {@code metadata.json}). */
+    public record WithMetadata(ComputationGraph network, ModelMetadata metadata) {
+    }
+
+    /**
+     * {@link #read(InputStream, long)} that also reads {@code metadata.json}: a downloaded model brought back in.
+     *
+     * @throws UnreadableModelException the archive or its metadata is not one this format accepts
+     */
+    public static WithMetadata readWithMetadata(InputStream in, long maxBytes) throws IOException {
+        NativeBackend.activate();
         ModelArchive archive = ModelArchive.read(in, maxBytes);
+        // the metadata first: refusing it costs less than building the network
+        ModelMetadata metadata = archive.metadata() == null ? null : ModelMetadata.parse(archive.metadata());
+        return new WithMetadata(network(archive), metadata);
+    }
+
+    private static ComputationGraph network(ModelArchive archive) throws UnreadableModelException {
         return switch (ConfigurationJson.check(archive.configuration())) {
             case GRAPH -> graph(archive);
             case LAYERS -> layers(archive);

@@ -2,7 +2,7 @@ package io.cnnlab.security;
 
 /** What an API key may do. A trainer may also do everything a client may. */
 enum Role {
-    /** submit and cancel jobs, import, alias and delete model versions */
+    /** submit and cancel jobs, import, download, alias and delete model versions */
     TRAINER,
     /** classify and read jobs, models, comparisons */
     CLIENT,

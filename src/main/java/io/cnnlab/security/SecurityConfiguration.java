@@ -105,6 +105,9 @@ class SecurityConfiguration {
                 .requestMatchers("/actuator/**").hasRole(Role.METRICS.name())
                 .requestMatchers(HttpMethod.POST, "/api/v1/models/*/classify", "/api/v1/models/*/versions/*/classify",
                         "/api/v1/models/*/aliases/*/classify", "/v2/models/**").hasRole(Role.CLIENT.name())
+                // the weights themselves: a key that may only classify must not walk off with the model
+                .requestMatchers(HttpMethod.GET, "/api/v1/models/*/file", "/api/v1/models/*/versions/*/file",
+                        "/api/v1/models/*/aliases/*/file").hasRole(Role.TRAINER.name())
                 .requestMatchers(HttpMethod.GET, "/api/**", "/v2", "/v2/**").hasRole(Role.CLIENT.name())
                 .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel",
                         "/api/v1/models/*/versions", "/api/v1/models/*/versions/*/evaluation", "/api/v1/datasets")

@@ -3,10 +3,19 @@ package io.cnnlab.web;
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.inference.Classifier;
 import io.cnnlab.inference.ModelEvaluator;
+import io.cnnlab.inference.ModelExporter;
 import io.cnnlab.inference.ModelImporter;
 import io.cnnlab.models.ModelNames;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
+import io.cnnlab.networks.ModelExport;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.context.request.ServletWebRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -42,34 +51,104 @@ class ModelController {
     private final Classifier classifier;
     private final ModelImporter importer;
     private final ModelEvaluator evaluator;
+    private final ModelExporter exporter;
 
-    ModelController(ModelRegistry registry, Classifier classifier, ModelImporter importer, ModelEvaluator evaluator) {
+    ModelController(ModelRegistry registry, Classifier classifier, ModelImporter importer, ModelEvaluator evaluator,
+                    ModelExporter exporter) {
         this.registry = registry;
         this.classifier = classifier;
         this.importer = importer;
         this.evaluator = evaluator;
+        this.exporter = exporter;
     }
 
-    /** Imports a DL4J model zip as the next version; labels default to the CIFAR-10 classes. */
+    /**
+     * Imports a DL4J model zip as the next version. Labels and architecture come from the form, else from the zip's
+     * {@code metadata.json} (a downloaded version), else CIFAR-10's classes and {@code imported}.
+     */
     @PostMapping(path = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Import a DL4J model zip as the next version", description = "Multipart part 'file' is the "
-            + "zip; 'labels' (comma or newline separated) default to the CIFAR-10 classes.", responses = {
+            + "zip: a DL4J model, or a version downloaded from .../file (its metadata.json gives the labels and the "
+            + "architecture). 'labels' (comma or newline separated) default to metadata.json's, else the CIFAR-10 "
+            + "classes; labels given that differ from metadata.json's are refused.", responses = {
             @ApiResponse(responseCode = "201", description = "imported; Location names the version"),
+            @ApiResponse(responseCode = "400", description = "not a model this service can serve, or its metadata.json "
+                    + "does not hold for it (labels, input, preprocessing)"),
             @ApiResponse(responseCode = "413", description = "the upload is larger than the service accepts")})
     ResponseEntity<ModelVersion> importVersion(@PathVariable String name, @RequestParam("file") MultipartFile file,
                                                @RequestParam(required = false) String labels,
-                                               @RequestParam(defaultValue = "imported") String architecture) throws IOException {
+                                               @RequestParam(required = false) String architecture) throws IOException {
         ModelNames.checkName(name);
-        if (!architecture.matches("[A-Za-z0-9._-]{1,64}")) {
+        if (architecture != null && !architecture.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new InvalidRequestException("architecture must be 1-64 letters, digits, '.', '_' or '-'");
         }
-        List<String> labelList = labels == null ? Cifar10.CLASSES
+        List<String> labelList = labels == null ? null
                 : Arrays.stream(labels.split("[,\\n]")).map(String::trim).filter(l -> !l.isEmpty()).toList();
-        if (labelList.isEmpty() || labelList.size() > 10_000 || labelList.stream().anyMatch(l -> l.length() > 200)) {
+        if (labelList != null && (labelList.isEmpty() || labelList.size() > 10_000 || labelList.stream().anyMatch(l -> l.length() > 200))) {
             throw new InvalidRequestException("labels: 1-10000 names of at most 200 characters, comma or newline separated");
         }
         ModelVersion version = importer.importZip(name, architecture, labelList, file.getBytes());
         return ResponseEntity.created(URI.create("/api/v1/models/" + name + "/versions/" + version.version())).body(version);
+    }
+
+    @GetMapping(path = "/{name}/versions/{version}/file", produces = "application/zip")
+    @Operation(summary = "Download a version: the DL4J network and metadata.json, as a zip", description = DOWNLOAD,
+            responses = {
+            @ApiResponse(responseCode = "200", description = DOWNLOADED, headers = {
+                    @Header(name = HttpHeaders.ETAG, description = "\"<sha256 of the body>\""),
+                    @Header(name = HttpHeaders.CONTENT_DISPOSITION, description = "attachment; filename=\"<name>-v<version>.zip\"")},
+                    content = @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "304", description = NOT_MODIFIED),
+            @ApiResponse(responseCode = "404", description = "no such model or version"),
+            @ApiResponse(responseCode = "503", description = "the version's file is missing or corrupt in the storage")})
+    void download(@PathVariable String name, @PathVariable int version, ServletWebRequest request,
+                  HttpServletResponse response) throws IOException {
+        download(registry.version(name, version), request, response);
+    }
+
+    @GetMapping(path = "/{name}/file", produces = "application/zip")
+    @Operation(summary = "Download the default version (production, else the newest) as a zip", description = DOWNLOAD,
+            responses = {
+            @ApiResponse(responseCode = "200", description = DOWNLOADED,
+                    content = @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "304", description = NOT_MODIFIED),
+            @ApiResponse(responseCode = "404", description = "no such model"),
+            @ApiResponse(responseCode = "503", description = "the version's file is missing or corrupt in the storage")})
+    void downloadDefault(@PathVariable String name, ServletWebRequest request, HttpServletResponse response) throws IOException {
+        download(registry.defaultVersion(name), request, response);
+    }
+
+    @GetMapping(path = "/{name}/aliases/{alias}/file", produces = "application/zip")
+    @Operation(summary = "Download the version an alias points at as a zip", description = DOWNLOAD, responses = {
+            @ApiResponse(responseCode = "200", description = DOWNLOADED,
+                    content = @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary"))),
+            @ApiResponse(responseCode = "304", description = NOT_MODIFIED),
+            @ApiResponse(responseCode = "404", description = "no such model or alias"),
+            @ApiResponse(responseCode = "503", description = "the version's file is missing or corrupt in the storage")})
+    void downloadAlias(@PathVariable String name, @PathVariable String alias, ServletWebRequest request,
+                       HttpServletResponse response) throws IOException {
+        download(registry.byAlias(name, alias), request, response);
+    }
+
+    private static final String DOWNLOAD = "The zip holds metadata.json (format cnn-lab-model/1: name, version, "
+            + "architecture, labels, input, preprocessing, lineage) and the DL4J network (configuration.json, "
+            + "coefficients.bin; no updater state). Its bytes are the same for a version on every instance, so the "
+            + "ETag (the body's sha256) is too; POST it to .../versions of this or another installation to import it.";
+    private static final String DOWNLOADED = "the zip; ETag is the quoted sha256 of the body, Content-Disposition "
+            + "names it <name>-v<version>.zip";
+    private static final String NOT_MODIFIED = "If-None-Match names the version's ETag: no body";
+
+    /** Streamed to the client: the stored file is read once more as the zip is written, never held whole. */
+    private void download(ModelVersion version, ServletWebRequest request, HttpServletResponse response) throws IOException {
+        ModelExport export = exporter.export(version);
+        if (request.checkNotModified("\"" + export.sha256() + "\"")) {
+            return; // 304 with the ETag, no body
+        }
+        response.setContentType("application/zip");
+        response.setContentLengthLong(export.size());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                .filename(version.name() + "-v" + version.version() + ".zip").build().toString());
+        exporter.write(version, export, response.getOutputStream());
     }
 
     @GetMapping

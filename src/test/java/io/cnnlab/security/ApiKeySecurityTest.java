@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,6 +115,9 @@ class ApiKeySecurityTest {
         assertThat(send("PUT", "/api/v1/models/m/aliases/production", CLIENT, "{\"version\":1}").statusCode()).isEqualTo(403);
         assertThat(send("DELETE", "/api/v1/models/m/versions/1", CLIENT, null).statusCode()).isEqualTo(403);
         assertThat(send("POST", "/api/v1/models/m/versions/1/evaluation", CLIENT, null).statusCode()).isEqualTo(403);
+        for (String download : List.of("/api/v1/models/m/versions/1/file", "/api/v1/models/m/file", "/api/v1/models/m/aliases/production/file")) {
+            assertThat(send("GET", download, CLIENT, null).statusCode()).as(download).isEqualTo(403);
+        }
         assertThat(send("GET", "/actuator/prometheus", CLIENT, null).statusCode()).isEqualTo(403);
         assertThat(send("GET", "/api/v1/datasets", CLIENT, null).statusCode()).isEqualTo(200);
         assertThat(send("POST", "/api/v1/datasets", CLIENT, "{\"path\":\"/tmp\"}").body()).contains("urn:problem-type:cnn-lab:forbidden");
@@ -129,6 +133,7 @@ class ApiKeySecurityTest {
         assertThat(send("GET", "/api/v1/training-jobs", TRAINER, null).statusCode()).isEqualTo(200);
         assertThat(send("PUT", "/api/v1/models/none/aliases/production", TRAINER, "{\"version\":1}").statusCode()).isEqualTo(404);
         assertThat(send("POST", "/api/v1/models/none/versions/1/evaluation", TRAINER, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/models/none/versions/1/file", TRAINER, null).statusCode()).isEqualTo(404);
         // past security: the built-in data set is not deletable
         assertThat(send("DELETE", "/api/v1/datasets/cifar10", TRAINER, null).statusCode()).isEqualTo(409);
     }

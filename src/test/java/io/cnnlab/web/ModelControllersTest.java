@@ -65,6 +65,9 @@ class ModelControllersTest {
     @MockitoBean
     io.cnnlab.inference.ModelEvaluator evaluator;
 
+    @MockitoBean
+    io.cnnlab.inference.ModelExporter exporter;
+
     private static Classification answer() {
         return new Classification("cats", 2, List.of(List.of(new Prediction("cat", 0, 0.9))));
     }
