@@ -10,23 +10,46 @@ import java.util.List;
 
 /**
  * Counts of (true label, predicted label) over a labelled set: rows are the true label, columns the prediction, both
- * in label order. Kept sparse when stored ({@link #toJson}): at most one cell per image, however many classes.
+ * in label order. Held and stored ({@link #toJson}) as its non-zero cells only: at most one per image however many
+ * classes, so a trainer that keeps every epoch's matrix keeps little.
  */
 public final class ConfusionMatrix {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final List<String> labels;
-    private final int[][] counts;
+    /** The non-zero cells, row by row: true label, predicted label, images. */
+    private final int[] actual;
+    private final int[] predicted;
+    private final int[] images;
 
-    public ConfusionMatrix(List<String> labels) {
+    private ConfusionMatrix(List<String> labels, int[][] counts) {
         this.labels = List.copyOf(labels);
-        this.counts = new int[labels.size()][labels.size()];
+        int n = labels.size();
+        int cells = 0;
+        for (int[] row : counts) {
+            for (int c : row) {
+                cells += c == 0 ? 0 : 1;
+            }
+        }
+        actual = new int[cells];
+        predicted = new int[cells];
+        images = new int[cells];
+        int at = 0;
+        for (int t = 0; t < n; t++) {
+            for (int p = 0; p < n; p++) {
+                if (counts[t][p] != 0) {
+                    actual[at] = t;
+                    predicted[at] = p;
+                    images[at++] = counts[t][p];
+                }
+            }
+        }
     }
 
     /** A matrix of known counts, {@code counts[true][predicted]}. */
     public static ConfusionMatrix of(List<String> labels, int[][] counts) {
-        ConfusionMatrix matrix = new ConfusionMatrix(labels);
+        Tally tally = new Tally(labels);
         if (counts.length != labels.size()) {
             throw new IllegalArgumentException("%d rows for %d labels".formatted(counts.length, labels.size()));
         }
@@ -35,59 +58,72 @@ public final class ConfusionMatrix {
                 throw new IllegalArgumentException("row %d has %d cells for %d labels".formatted(t, counts[t].length, labels.size()));
             }
             for (int p = 0; p < counts[t].length; p++) {
-                matrix.add(t, p, counts[t][p]);
+                tally.add(t, p, counts[t][p]);
             }
         }
-        return matrix;
+        return tally.matrix();
     }
 
-    void add(int actual, int predicted) {
-        add(actual, predicted, 1);
-    }
+    /** Counts while an evaluation runs (a dense table, labels squared), then the matrix of its non-zero cells. */
+    static final class Tally {
+        private final List<String> labels;
+        private final int[][] counts;
 
-    private void add(int actual, int predicted, int n) {
-        if (actual < 0 || actual >= counts.length || predicted < 0 || predicted >= counts.length || n < 0) {
-            throw new IllegalArgumentException("cell (%d, %d) += %d is outside a matrix of %d labels"
-                    .formatted(actual, predicted, n, counts.length));
+        Tally(List<String> labels) {
+            this.labels = labels;
+            this.counts = new int[labels.size()][labels.size()];
         }
-        counts[actual][predicted] += n;
+
+        void add(int actual, int predicted) {
+            add(actual, predicted, 1);
+        }
+
+        void add(int actual, int predicted, int n) {
+            if (actual < 0 || actual >= counts.length || predicted < 0 || predicted >= counts.length || n < 0) {
+                throw new IllegalArgumentException("cell (%d, %d) += %d is outside a matrix of %d labels"
+                        .formatted(actual, predicted, n, counts.length));
+            }
+            counts[actual][predicted] += n;
+        }
+
+        ConfusionMatrix matrix() {
+            return new ConfusionMatrix(labels, counts);
+        }
     }
 
     public List<String> labels() {
         return labels;
     }
 
-    /** A copy of the counts, {@code [true][predicted]}. */
+    /** The whole table, {@code [true][predicted]}, zeros included. */
     public int[][] counts() {
-        int[][] copy = new int[counts.length][];
-        for (int i = 0; i < counts.length; i++) {
-            copy[i] = counts[i].clone();
+        int[][] counts = new int[labels.size()][labels.size()];
+        for (int i = 0; i < images.length; i++) {
+            counts[actual[i]][predicted[i]] = images[i];
         }
-        return copy;
+        return counts;
     }
 
     public int images() {
         int sum = 0;
-        for (int[] row : counts) {
-            for (int n : row) {
-                sum += n;
-            }
+        for (int n : images) {
+            sum += n;
         }
         return sum;
     }
 
     public int correct() {
         int sum = 0;
-        for (int i = 0; i < counts.length; i++) {
-            sum += counts[i][i];
+        for (int i = 0; i < images.length; i++) {
+            sum += actual[i] == predicted[i] ? images[i] : 0;
         }
         return sum;
     }
 
     /** The share of images on the diagonal; 0 for an empty set. */
     public double accuracy() {
-        int images = images();
-        return images == 0 ? 0 : (double) correct() / images;
+        int all = images();
+        return all == 0 ? 0 : (double) correct() / all;
     }
 
     /**
@@ -96,20 +132,23 @@ public final class ConfusionMatrix {
      * images (its support, 0, says so), F1 when precision and recall are both 0. Never NaN, which JSON cannot carry.
      */
     public PerClassEvaluation perClass() {
-        int n = counts.length;
+        int n = labels.size();
+        int[] truePositives = new int[n];
+        int[] support = new int[n];
+        int[] predictedAs = new int[n];
+        for (int i = 0; i < images.length; i++) {
+            support[actual[i]] += images[i];
+            predictedAs[predicted[i]] += images[i];
+            if (actual[i] == predicted[i]) {
+                truePositives[actual[i]] += images[i];
+            }
+        }
         List<PerClassEvaluation.LabelMetrics> metrics = new ArrayList<>(n);
         for (int c = 0; c < n; c++) {
-            int truePositives = counts[c][c];
-            int support = 0;
-            int predicted = 0;
-            for (int other = 0; other < n; other++) {
-                support += counts[c][other];
-                predicted += counts[other][c];
-            }
-            double precision = ratio(truePositives, predicted);
-            double recall = ratio(truePositives, support);
+            double precision = ratio(truePositives[c], predictedAs[c]);
+            double recall = ratio(truePositives[c], support[c]);
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            metrics.add(new PerClassEvaluation.LabelMetrics(labels.get(c), precision, recall, f1, support));
+            metrics.add(new PerClassEvaluation.LabelMetrics(labels.get(c), precision, recall, f1, support[c]));
         }
         return new PerClassEvaluation(labels, counts(), metrics, accuracy(), images());
     }
@@ -124,12 +163,8 @@ public final class ConfusionMatrix {
         ArrayNode names = root.putArray("labels");
         labels.forEach(names::add);
         ArrayNode cells = root.putArray("cells");
-        for (int t = 0; t < counts.length; t++) {
-            for (int p = 0; p < counts.length; p++) {
-                if (counts[t][p] != 0) {
-                    cells.addArray().add(t).add(p).add(counts[t][p]);
-                }
-            }
+        for (int i = 0; i < images.length; i++) {
+            cells.addArray().add(actual[i]).add(predicted[i]).add(images[i]);
         }
         return JSON.writeValueAsString(root);
     }
@@ -139,10 +174,10 @@ public final class ConfusionMatrix {
         JsonNode root = JSON.readTree(json);
         List<String> labels = new ArrayList<>();
         root.get("labels").forEach(label -> labels.add(label.asString()));
-        ConfusionMatrix matrix = new ConfusionMatrix(labels);
+        Tally tally = new Tally(labels);
         for (JsonNode cell : root.get("cells")) {
-            matrix.add(cell.get(0).asInt(), cell.get(1).asInt(), cell.get(2).asInt());
+            tally.add(cell.get(0).asInt(), cell.get(1).asInt(), cell.get(2).asInt());
         }
-        return matrix;
+        return tally.matrix();
     }
 }

@@ -47,7 +47,7 @@ public final class Evaluator {
      */
     public Evaluation evaluate(ComputationGraph net, LabelledImages data, Probe probe, Observer observer) {
         double lossSum = 0;
-        ConfusionMatrix confusion = new ConfusionMatrix(data.classes());
+        ConfusionMatrix.Tally confusion = new ConfusionMatrix.Tally(data.classes());
         for (int from = 0; from < data.size(); from += batchSize) {
             int to = Math.min(data.size(), from + batchSize);
             Batch batch = BatchSource.evaluationBatch(data, preprocessing, from, to);
@@ -62,8 +62,9 @@ public final class Evaluator {
             batch.features().close();
             batch.labels().close();
         }
+        ConfusionMatrix matrix = confusion.matrix();
         // accuracy from the matrix, so the diagonal over the images is the reported accuracy exactly
-        return new Evaluation(lossSum / data.size(), confusion.accuracy(), data.size(), confusion);
+        return new Evaluation(lossSum / data.size(), matrix.accuracy(), data.size(), matrix);
     }
 
     /** The network's plain answer for a batch, one row per image. */

@@ -59,7 +59,7 @@ class ConfusionMatrixTest {
 
     @Test
     void anEmptyMatrixIsAllZeroNotNaN() {
-        PerClassEvaluation empty = new ConfusionMatrix(List.of("x", "y")).perClass();
+        PerClassEvaluation empty = ConfusionMatrix.of(List.of("x", "y"), new int[2][2]).perClass();
 
         assertThat(empty.images()).isZero();
         assertThat(empty.accuracy()).isZero();
@@ -102,8 +102,10 @@ class ConfusionMatrixTest {
 
     @Test
     void aCellOutsideTheLabelsIsRefused() {
-        assertThatThrownBy(() -> new ConfusionMatrix(List.of("x", "y")).add(0, 2))
+        assertThatThrownBy(() -> new ConfusionMatrix.Tally(List.of("x", "y")).add(0, 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> ConfusionMatrix.fromJson("{\"labels\":[\"x\"],\"cells\":[[1,0,1]]}"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /**
