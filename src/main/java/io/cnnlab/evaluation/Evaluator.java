@@ -26,14 +26,28 @@ public final class Evaluator {
         float[][] probabilities(ComputationGraph net, INDArray features);
     }
 
+    /** Sees each image's answer as the evaluation passes it (e.g. to keep the most confident mistakes). */
+    @FunctionalInterface
+    public interface Observer {
+        void image(int index, int label, int predicted, float[] probabilities);
+    }
+
     public Evaluation evaluate(ComputationGraph net, LabelledImages data) {
         return evaluate(net, data, Evaluator::probabilities);
     }
 
-    /** Loss and accuracy with the probabilities {@code probe} gives for each batch of preprocessed images. */
     public Evaluation evaluate(ComputationGraph net, LabelledImages data, Probe probe) {
+        return evaluate(net, data, probe, (index, label, predicted, probabilities) -> {
+        });
+    }
+
+    /**
+     * Loss, accuracy and the confusion matrix (labels {@code data.classes()}) with the probabilities {@code probe}
+     * gives for each batch of preprocessed images, all in one pass; {@code observer} sees every image's answer.
+     */
+    public Evaluation evaluate(ComputationGraph net, LabelledImages data, Probe probe, Observer observer) {
         double lossSum = 0;
-        long correct = 0;
+        ConfusionMatrix.Tally confusion = new ConfusionMatrix.Tally(data.classes());
         for (int from = 0; from < data.size(); from += batchSize) {
             int to = Math.min(data.size(), from + batchSize);
             Batch batch = BatchSource.evaluationBatch(data, preprocessing, from, to);
@@ -41,14 +55,16 @@ public final class Evaluator {
             for (int i = 0; i < p.length; i++) {
                 int label = data.label(from + i);
                 lossSum -= Math.log(Math.max(p[i][label], MIN_PROBABILITY));
-                if (argMax(p[i]) == label) {
-                    correct++;
-                }
+                int predicted = argMax(p[i]);
+                confusion.add(label, predicted);
+                observer.image(from + i, label, predicted, p[i]);
             }
             batch.features().close();
             batch.labels().close();
         }
-        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());
+        ConfusionMatrix matrix = confusion.matrix();
+        // accuracy from the matrix, so the diagonal over the images is the reported accuracy exactly
+        return new Evaluation(lossSum / data.size(), matrix.accuracy(), data.size(), matrix);
     }
 
     /** The network's plain answer for a batch, one row per image. */

@@ -41,6 +41,10 @@ class JdbcJobStore implements JobStore {
             + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts, "
             + "owner, cancel_requested";
 
+    /** An epoch's row but its confusion matrix, which is read one epoch at a time ({@link #lastEpoch}). */
+    private static final String EPOCH_COLUMNS = "job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
+            + "images_per_second, seconds, data_wait_share, learning_rate";
+
     /** A worker's write lands only while its attempt holds the job. */
     private static final String HELD = "id = :id and owner = :owner and attempts = :attempt and state = 'RUNNING'";
 
@@ -298,10 +302,9 @@ class JdbcJobStore implements JobStore {
         whileHeld(lease, () -> {
             String id = lease.jobId();
             jdbc.sql("delete from epoch_metric where job_id = ? and epoch = ?").params(id, e.epoch()).update();
-            jdbc.sql("insert into epoch_metric (job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
-                            + "images_per_second, seconds, data_wait_share, learning_rate) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            jdbc.sql("insert into epoch_metric (" + EPOCH_COLUMNS + ", test_confusion) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(id, e.epoch(), e.step(), e.trainLoss(), finite(e.trainAccuracy()), e.testLoss(), e.testAccuracy(),
-                            e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate())
+                            e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate(), e.testConfusion())
                     .update();
             jdbc.sql("update training_job set best_test_accuracy = (select max(test_accuracy) from epoch_metric where job_id = ?) "
                             + "where id = ?")
@@ -334,8 +337,15 @@ class JdbcJobStore implements JobStore {
 
     @Override
     public List<EpochRecord> metrics(String id) {
-        return jdbc.sql("select * from epoch_metric where job_id = ? order by epoch").param(id)
-                .query((rs, i) -> epochRecord(rs)).list();
+        return jdbc.sql("select " + EPOCH_COLUMNS + " from epoch_metric where job_id = ? order by epoch").param(id)
+                .query((rs, i) -> epochRecord(rs, null)).list();
+    }
+
+    @Override
+    public Optional<EpochRecord> lastEpoch(String id) {
+        return jdbc.sql("select " + EPOCH_COLUMNS + ", test_confusion from epoch_metric where job_id = ? "
+                        + "order by epoch desc limit 1").param(id)
+                .query((rs, i) -> epochRecord(rs, rs.getString("test_confusion"))).optional();
     }
 
     @Override
@@ -344,20 +354,20 @@ class JdbcJobStore implements JobStore {
             return Map.of();
         }
         Map<String, EpochRecord> latest = new HashMap<>();
-        jdbc.sql("select * from epoch_metric m where m.job_id in (:ids) "
+        jdbc.sql("select " + EPOCH_COLUMNS + " from epoch_metric m where m.job_id in (:ids) "
                         + "and m.epoch = (select max(epoch) from epoch_metric where job_id = m.job_id)")
                 .param("ids", List.copyOf(ids))
                 .query(rs -> {
-                    latest.put(rs.getString("job_id"), epochRecord(rs));
+                    latest.put(rs.getString("job_id"), epochRecord(rs, null));
                 });
         return latest;
     }
 
-    private static EpochRecord epochRecord(ResultSet rs) throws SQLException {
+    private static EpochRecord epochRecord(ResultSet rs, String testConfusion) throws SQLException {
         return new EpochRecord(rs.getInt("epoch"), rs.getLong("step"), rs.getDouble("train_loss"),
                 nullableDouble(rs, "train_accuracy") == null ? Double.NaN : rs.getDouble("train_accuracy"),
                 rs.getDouble("test_loss"), rs.getDouble("test_accuracy"), rs.getDouble("images_per_second"),
-                rs.getDouble("seconds"), rs.getDouble("data_wait_share"), rs.getDouble("learning_rate"));
+                rs.getDouble("seconds"), rs.getDouble("data_wait_share"), rs.getDouble("learning_rate"), testConfusion);
     }
 
     @Override

@@ -100,6 +100,12 @@ public interface JobStore {
 
     List<EpochRecord> metrics(String id);
 
+    /**
+     * The job's last recorded epoch with its test confusion matrix ({@link EpochRecord#testConfusion}, null when the
+     * epoch was recorded before matrices were kept); empty before its first epoch.
+     */
+    Optional<EpochRecord> lastEpoch(String id);
+
     /** Each listed job's last recorded epoch, in one query (jobs without one are absent). */
     Map<String, EpochRecord> latestMetrics(Collection<String> ids);
 

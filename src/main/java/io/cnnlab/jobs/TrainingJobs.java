@@ -70,6 +70,12 @@ public class TrainingJobs {
         return store.metrics(id);
     }
 
+    /** The job's last recorded epoch with its confusion matrix (see {@link JobStore#lastEpoch}); empty before one. */
+    public Optional<EpochRecord> lastEpoch(String id) {
+        get(id);
+        return store.lastEpoch(id);
+    }
+
     /** The last recorded epoch of each job, read in one query however many jobs a page shows. */
     public Map<String, EpochRecord> latestMetrics(Collection<String> ids) {
         return store.latestMetrics(ids);

@@ -1,5 +1,7 @@
 package io.cnnlab.training;
 
+import io.cnnlab.evaluation.ConfusionMatrix;
+
 /**
  * What one epoch (or the final part of one, when the budget ends mid-epoch) achieved.
  *
@@ -13,8 +15,9 @@ package io.cnnlab.training;
  * @param seconds         wall seconds of the epoch, evaluation included
  * @param dataWaitShare   share of training time spent waiting for the input pipeline
  * @param learningRate    learning rate at the end of the epoch
+ * @param testConfusion   the test set's confusion matrix, from the same evaluation as testAccuracy
  */
 public record EpochMetrics(int epoch, long step, double trainLoss, double trainAccuracy, double testLoss,
                            double testAccuracy, double imagesPerSecond, double seconds, double dataWaitShare,
-                           double learningRate) {
+                           double learningRate, ConfusionMatrix testConfusion) {
 }

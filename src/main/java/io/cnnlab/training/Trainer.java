@@ -149,7 +149,8 @@ public final class Trainer {
             double waitShare = trainNanos == 0 ? 0 : (double) (waitNanos - startWaitNanos) / trainNanos;
             return new EpochMetrics(epoch, step, lossSum / Math.max(1, steps),
                     sampled == 0 ? Double.NaN : (double) sampledCorrect / sampled,
-                    test.loss(), test.accuracy(), images / (trainNanos / 1e9), seconds, waitShare, learningRate);
+                    test.loss(), test.accuracy(), images / (trainNanos / 1e9), seconds, waitShare, learningRate,
+                    test.confusion());
         }
     }
 }

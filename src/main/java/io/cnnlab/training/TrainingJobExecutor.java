@@ -90,7 +90,8 @@ class TrainingJobExecutor implements JobExecutor {
                 // metrics first: a crash between the two resumes from an older checkpoint, which drops and redoes
                 // this epoch's row; the other order would leave a checkpoint whose epoch has no row
                 control.reportEpoch(new EpochRecord(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
-                        m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate()));
+                        m.testAccuracy(), m.imagesPerSecond(), m.seconds(), m.dataWaitShare(), m.learningRate(),
+                        m.testConfusion() == null ? null : m.testConfusion().toJson()));
                 save(control, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
                 lastCheckpoint[0] = m.step();
             }

@@ -10,9 +10,11 @@ record CsvTable(List<String> header, List<List<Object>> rows) {
 
     static final String MEDIA_TYPE = "text/csv";
 
-    /** One column per record component, in declaration order. */
+    /** One column per record component, in declaration order, but those the JSON leaves out ({@code @JsonIgnore}). */
     static <R extends Record> CsvTable ofRecords(Class<R> type, List<R> records) {
-        RecordComponent[] components = type.getRecordComponents();
+        RecordComponent[] components = Arrays.stream(type.getRecordComponents())
+                .filter(c -> !c.getAccessor().isAnnotationPresent(com.fasterxml.jackson.annotation.JsonIgnore.class))
+                .toArray(RecordComponent[]::new);
         List<List<Object>> rows = new ArrayList<>(records.size());
         for (R record : records) {
             List<Object> row = new ArrayList<>(components.length);

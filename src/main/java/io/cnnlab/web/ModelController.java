@@ -189,14 +189,41 @@ class ModelController {
         return registry.setAlias(name, alias, request.version());
     }
 
-    /** Accuracy and loss on the whole CIFAR-10 test set; {@code flip=true} adds the flip-averaged figures beside them. */
+    /** Accuracy and loss on a data set's whole test split; {@code flip=true} adds the flip-averaged figures beside them. */
     @PostMapping("/{name}/versions/{version}/evaluation")
-    @Operation(summary = "Evaluate a version on the CIFAR-10 test set", responses = {
-            @ApiResponse(responseCode = "200", description = "accuracy and loss"),
-            @ApiResponse(responseCode = "409", description = "the data set is unavailable")})
+    @Operation(summary = "Evaluate a version on a data set's test split", description = "Loss, accuracy, the "
+            + "confusion matrix (rows the true label, columns the predicted one, label order) and precision, recall, "
+            + "F1 and support per label (a ratio with a zero denominator is 0). dataset: a data set whose classes are "
+            + "the version's labels, in order; by default CIFAR-10 when they are its classes. flip=true adds the "
+            + "figures with each image averaged with its mirror image.", responses = {
+            @ApiResponse(responseCode = "200", description = "accuracy, loss and per-class figures"),
+            @ApiResponse(responseCode = "400", description = "no such data set, or an invalid parameter"),
+            @ApiResponse(responseCode = "409", description = "the data set is unavailable, its classes are not the "
+                    + "version's labels, or none was named and the labels are not CIFAR-10's"),
+            @ApiResponse(responseCode = "503", description = "another evaluation is running (Retry-After)")})
     ModelEvaluator.Result evaluate(@PathVariable String name, @PathVariable int version,
-                                   @RequestParam(defaultValue = "false") boolean flip) {
-        return evaluator.evaluate(registry.version(name, version), flip);
+                                   @RequestParam(defaultValue = "false") boolean flip,
+                                   @RequestParam(required = false) String dataset) {
+        return evaluator.evaluate(registry.version(name, version), dataset, flip);
+    }
+
+    /** The version's most confident mistakes on a data set's test split, each with its image. */
+    @GetMapping("/{name}/versions/{version}/misclassified")
+    @Operation(summary = "A version's most confident mistakes on a data set's test split", description = "Images "
+            + "the version gets wrong, most confident first (ties by index), each with its true and predicted label, "
+            + "the probability given to the prediction and the stored 32x32 image as a PNG data URL; total counts "
+            + "every mistake in the split. dataset as for the evaluation. One page (page 0) of at most limit items.",
+            responses = {
+            @ApiResponse(responseCode = "200", description = "the mistakes"),
+            @ApiResponse(responseCode = "400", description = "limit outside 1..100, or no such data set"),
+            @ApiResponse(responseCode = "409", description = "the data set is unavailable, its classes are not the "
+                    + "version's labels, or none was named and the labels are not CIFAR-10's"),
+            @ApiResponse(responseCode = "503", description = "another evaluation is running (Retry-After)")})
+    Page<ModelEvaluator.Mistake> misclassified(@PathVariable String name, @PathVariable int version,
+                                               @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit,
+                                               @RequestParam(required = false) String dataset) {
+        ModelEvaluator.Mistakes mistakes = evaluator.misclassified(registry.version(name, version), dataset, limit);
+        return Page.of(mistakes.items(), 0, limit, mistakes.total());
     }
 
     @DeleteMapping("/{name}")

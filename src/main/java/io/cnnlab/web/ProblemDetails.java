@@ -72,7 +72,8 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
                         + "metrics: actuator)");
     }
 
-    @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class, DatasetNotFoundException.class})
+    @ExceptionHandler({JobNotFoundException.class, ModelNotFoundException.class, DatasetNotFoundException.class,
+            EvaluationNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
     }

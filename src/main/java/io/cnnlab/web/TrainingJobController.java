@@ -2,6 +2,7 @@ package io.cnnlab.web;
 
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
+import io.cnnlab.evaluation.ConfusionMatrix;
 import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobNotFoundException;
 import io.cnnlab.jobs.JobState;
@@ -150,6 +151,26 @@ class TrainingJobController {
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "-metrics.csv\"")
                 .body(CsvTable.ofRecords(EpochRecord.class, jobs.metrics(checked(id))).render());
+    }
+
+    @GetMapping("/{id}/evaluation")
+    @Operation(summary = "Per-class evaluation of a job's last epoch",
+            description = "The test set's confusion matrix (rows the true label, columns the predicted one, label "
+                    + "order) with precision, recall, F1 and support per label, as measured at the end of the job's "
+                    + "last recorded epoch; accuracy is that epoch's testAccuracy. A ratio with a zero denominator "
+                    + "(a label never predicted, a label without test images) is 0.",
+            responses = {@ApiResponse(responseCode = "200", description = "the last epoch's evaluation"),
+                    @ApiResponse(responseCode = "404", description = "no such job, no epoch evaluated yet, or its last "
+                            + "epoch was recorded before per-class evaluation was kept")})
+    JobEvaluationView evaluation(@PathVariable String id) {
+        EpochRecord last = jobs.lastEpoch(checked(id)).orElseThrow(() -> new EvaluationNotFoundException(
+                "job %s has not finished an epoch yet; its evaluation appears at the end of the first".formatted(id)));
+        if (last.testConfusion() == null) {
+            throw new EvaluationNotFoundException(("epoch %d of job %s was recorded before per-class evaluation was "
+                    + "kept; evaluate the model version it became instead (POST /api/v1/models/{name}/versions/{v}"
+                    + "/evaluation)").formatted(last.epoch(), id));
+        }
+        return JobEvaluationView.of(last.epoch(), last.step(), ConfusionMatrix.fromJson(last.testConfusion()).perClass());
     }
 
     @DeleteMapping("/{id}")

@@ -253,6 +253,33 @@ class JdbcJobStoreTest {
     }
 
     @Test
+    void eachEpochKeepsItsConfusionMatrixWhichOnlyTheLastEpochReadReturns() {
+        String id = submit(null).id();
+        String none = submit(null).id();
+        JobLease lease = claimLease("a");
+        String big = "{\"labels\":[\"x\",\"y\"],\"cells\":[" + "[0,1,2],".repeat(20_000) + "[1,1,3]]}";
+        store.recordEpoch(lease, withConfusion(epoch(1, 10, 0.30), "{\"labels\":[\"x\"],\"cells\":[[0,0,1]]}"));
+        store.recordEpoch(lease, withConfusion(epoch(2, 20, 0.50), big));
+
+        assertThat(store.lastEpoch(id)).hasValueSatisfying(last -> {
+            assertThat(last.epoch()).isEqualTo(2);
+            assertThat(last.step()).isEqualTo(20);
+            assertThat(last.testConfusion()).as("a long matrix comes back whole").isEqualTo(big);
+        });
+        assertThat(store.metrics(id)).as("the metrics rows stay small").extracting(EpochRecord::testConfusion)
+                .containsExactly(null, null);
+        assertThat(store.latestMetrics(List.of(id)).get(id).testConfusion()).isNull();
+        assertThat(store.lastEpoch(none)).isEmpty();
+
+        // an epoch recorded before matrices were kept (V10) reads back without one
+        store.recordEpoch(lease, epoch(3, 30, 0.40));
+        assertThat(store.lastEpoch(id)).hasValueSatisfying(last -> {
+            assertThat(last.epoch()).isEqualTo(3);
+            assertThat(last.testConfusion()).isNull();
+        });
+    }
+
+    @Test
     void latestMetricsGiveEachJobItsLastEpochInOneRead() {
         String a = submit(null).id();
         String b = submit(null).id();
@@ -286,6 +313,11 @@ class JdbcJobStoreTest {
         assertThat(store.list(null, 1, 2)).extracting(TrainingJob::id).containsExactly(a);
         assertThat(store.countByState()).containsEntry(JobState.RUNNING, 1L).containsEntry(JobState.QUEUED, 2L)
                 .containsEntry(JobState.FAILED, 0L);
+    }
+
+    private static EpochRecord withConfusion(EpochRecord e, String confusion) {
+        return new EpochRecord(e.epoch(), e.step(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy(),
+                e.imagesPerSecond(), e.seconds(), e.dataWaitShare(), e.learningRate(), confusion);
     }
 
     private static EpochRecord epoch(int epoch, long step, double accuracy) {

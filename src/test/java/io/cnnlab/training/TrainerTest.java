@@ -65,6 +65,8 @@ class TrainerTest {
             assertThat(epoch.seconds()).isPositive();
             assertThat(epoch.dataWaitShare()).isBetween(0.0, 1.0);
             assertThat(epoch.trainAccuracy()).isBetween(0.0, 1.0);
+            assertThat(epoch.testConfusion().images()).as("the whole test set in the matrix").isEqualTo(100);
+            assertThat(epoch.testConfusion().accuracy()).as("from the same pass").isEqualTo(epoch.testAccuracy());
         }
     }
 

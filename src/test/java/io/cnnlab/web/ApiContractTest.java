@@ -120,6 +120,23 @@ class ApiContractTest {
         assertThat(names(datasets.get("responses"))).contains("201", "400", "403", "413", "415").doesNotContain("200");
         assertThat(names(paths.get("/api/v1/datasets/{id}").get("delete").get("responses"))).contains("204", "409");
 
+        // per-class evaluation: one shape in a job's epoch and a version's evaluation; matrices stay out of metrics rows
+        JsonNode schemas = doc.get("components").get("schemas");
+        assertThat(names(schemas.get("Evaluation").get("properties"))).contains("loss", "accuracy", "images", "labels",
+                "confusionMatrix", "perClass").doesNotContain("confusion");
+        assertThat(names(schemas.get("JobEvaluationView").get("properties"))).containsExactlyInAnyOrder("epoch", "step",
+                "labels", "confusionMatrix", "perClass", "accuracy", "images");
+        assertThat(names(schemas.get("LabelMetrics").get("properties"))).containsExactlyInAnyOrder("label", "precision",
+                "recall", "f1", "support");
+        assertThat(names(schemas.get("EpochRecord").get("properties"))).doesNotContain("testConfusion");
+        assertThat(names(paths.get("/api/v1/training-jobs/{id}/evaluation").get("get").get("responses"))).contains("200", "404");
+        JsonNode mistakes = paths.get("/api/v1/models/{name}/versions/{version}/misclassified").get("get");
+        assertThat(names(mistakes.get("responses"))).contains("200", "400", "404", "409", "503");
+        assertThat(mistakes.get("responses").get("200").get("content").get("application/json").get("schema").get("$ref")
+                .asString()).isEqualTo("#/components/schemas/PageOfMistake");
+        assertThat(names(paths.get("/api/v1/models/{name}/versions/{version}/evaluation").get("post").get("responses")))
+                .contains("200", "400", "404", "409", "503");
+
         JsonNode request = doc.get("components").get("schemas").get("TrainingJobRequest").get("properties");
         assertThat(request.get("learningRate").get("exclusiveMinimum").asDouble()).isEqualTo(0.0);
         assertThat(request.get("learningRate").has("minimum")).isFalse();

@@ -201,8 +201,9 @@ class CollectionEnvelopeTest {
             walk(answer, "$", counts, clashes);
             assertThat(clashes).as(path).isEmpty();
         }
-        when(evaluator.evaluate(version("cats", 2), false)).thenReturn(new ModelEvaluator.Result("cats", 2, 10,
-                new io.cnnlab.evaluation.Evaluation(0.9, 0.7, 10), null, 1.5));
+        when(evaluator.evaluate(version("cats", 2), null, false)).thenReturn(new ModelEvaluator.Result("cats", 2, 10,
+                new io.cnnlab.evaluation.Evaluation(0.9, 0.7, 10, io.cnnlab.evaluation.ConfusionMatrix.of(
+                        List.of("a", "b"), new int[][]{{4, 1}, {2, 3}})), null, 1.5, "cifar10"));
         JsonNode evaluation = json.readTree(mvc.perform(post("/api/v1/models/cats/versions/2/evaluation"))
                 .andReturn().getResponse().getContentAsString());
         List<String> clashes = new ArrayList<>();

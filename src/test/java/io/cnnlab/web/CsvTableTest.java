@@ -29,4 +29,15 @@ class CsvTableTest {
         assertThat(row("cats-v2", -0.5, 3)).isEqualTo("cats-v2,-0.5,3");
         assertThat(row("a,b")).isEqualTo("\"a,b\"");
     }
+
+    @Test
+    void aMetricsTableHasTheColumnsTheJsonRowsHaveWithoutTheConfusionMatrix() {
+        var epoch = new io.cnnlab.jobs.EpochRecord(1, 10, 1.5, 0.5, 1.4, 0.25, 1200, 40, 0.01, 1e-4,
+                "{\"labels\":[\"a\"],\"cells\":[[0,0,4]]}");
+
+        String csv = CsvTable.ofRecords(io.cnnlab.jobs.EpochRecord.class, List.of(epoch)).render();
+
+        assertThat(csv).isEqualTo("epoch,step,trainLoss,trainAccuracy,testLoss,testAccuracy,imagesPerSecond,seconds,"
+                + "dataWaitShare,learningRate\r\n1,10,1.5,0.5,1.4,0.25,1200.0,40.0,0.01,1.0E-4\r\n");
+    }
 }

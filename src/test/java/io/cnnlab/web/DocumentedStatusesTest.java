@@ -134,6 +134,11 @@ class DocumentedStatusesTest {
         String evaluation = "/api/v1/models/{name}/versions/{version}/evaluation";
         call(200, "POST", evaluation, "/api/v1/models/doc/versions/1/evaluation", post());
         call(404, "POST", evaluation, "/api/v1/models/doc/versions/9/evaluation", post());
+        call(400, "POST", evaluation, "/api/v1/models/doc/versions/1/evaluation?dataset=nope", post());
+        String misclassified = "/api/v1/models/{name}/versions/{version}/misclassified";
+        call(200, "GET", misclassified, "/api/v1/models/doc/versions/1/misclassified?limit=5", get());
+        call(400, "GET", misclassified, "/api/v1/models/doc/versions/1/misclassified?limit=0", get());
+        call(404, "GET", misclassified, "/api/v1/models/doc/versions/9/misclassified", get());
 
         call(200, "GET", "/api/v1/architectures", "/api/v1/architectures", get());
         call(406, "GET", "/api/v1/architectures", "/api/v1/architectures", get().header("Accept", "text/csv"));
@@ -213,6 +218,13 @@ class DocumentedStatusesTest {
         call(404, "POST", cancel, jobs + "/" + UNKNOWN_JOB + "/cancel", post());
         await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("CANCELLED"));
         call(409, "POST", cancel, jobs + "/" + running + "/cancel", post());
+
+        // a short job evaluates its one epoch
+        String evaluated = id(call(202, "POST", jobs, jobs, body("application/json",
+                "{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"doc-evaluated\"}")));
+        await().atMost(Duration.ofMinutes(2)).until(() -> state(evaluated).equals("SUCCEEDED"));
+        call(200, "GET", job + "/evaluation", jobs + "/" + evaluated + "/evaluation", get());
+        call(404, "GET", job + "/evaluation", jobs + "/" + UNKNOWN_JOB + "/evaluation", get());
 
         for (String part : List.of("/metrics", "/checkpoints")) {
             call(200, "GET", job + part, jobs + "/" + running + part, get());

@@ -138,9 +138,9 @@ class ModelControllersTest {
     void anEvaluationAsksForFlipAveragingOnlyWhenTold() throws Exception {
         when(registry.version("cats", 2)).thenReturn(V2);
         var plain = new io.cnnlab.evaluation.Evaluation(0.9, 0.71, 10_000);
-        when(evaluator.evaluate(V2, true)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
+        when(evaluator.evaluate(V2, null, true)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
                 plain, new io.cnnlab.evaluation.Evaluation(0.85, 0.73, 10_000), 4.2));
-        when(evaluator.evaluate(V2, false)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
+        when(evaluator.evaluate(V2, null, false)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2, 10_000,
                 plain, null, 2.1));
 
         mvc.perform(post("/api/v1/models/cats/versions/2/evaluation?flip=true"))
@@ -151,12 +151,54 @@ class ModelControllersTest {
         mvc.perform(post("/api/v1/models/cats/versions/2/evaluation"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.flipAveraged").isEmpty());
+        when(evaluator.evaluate(V2, "shapes", false)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Result("cats", 2,
+                13, new io.cnnlab.evaluation.Evaluation(0.5, 8.0 / 13, 13, io.cnnlab.evaluation.ConfusionMatrix.of(
+                List.of("a", "b"), new int[][]{{5, 1}, {4, 3}})), null, 1.0, "shapes"));
+        mvc.perform(post("/api/v1/models/cats/versions/2/evaluation?dataset=shapes"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.dataset").value("shapes"))
+                .andExpect(jsonPath("$.plain.labels[1]").value("b"))
+                .andExpect(jsonPath("$.plain.confusionMatrix[1][0]").value(4))
+                .andExpect(jsonPath("$.plain.perClass[0].precision").value(5.0 / 9))
+                .andExpect(jsonPath("$.plain.perClass[1].support").value(7));
 
         when(registry.version("dogs", 1)).thenReturn(V2);
-        when(evaluator.evaluate(V2, false)).thenThrow(new io.cnnlab.datasets.DatasetUnavailableException("no CIFAR-10 at /data"));
+        when(evaluator.evaluate(V2, null, false)).thenThrow(new io.cnnlab.datasets.DatasetUnavailableException("no CIFAR-10 at /data"));
         mvc.perform(post("/api/v1/models/dogs/versions/1/evaluation"))
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.detail").value("no CIFAR-10 at /data"));
+    }
+
+    @Test
+    void misclassifiedIsOnePageOfAtMostLimitMistakesWithTheirTotal() throws Exception {
+        when(registry.version("cats", 2)).thenReturn(V2);
+        var mistake = new io.cnnlab.inference.ModelEvaluator.Mistake(7, "cat", "dog", 0.93, "data:image/png;base64,AAAA");
+        when(evaluator.misclassified(V2, null, 20)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Mistakes(List.of(mistake), 412));
+        when(evaluator.misclassified(V2, "pets", 1)).thenReturn(new io.cnnlab.inference.ModelEvaluator.Mistakes(List.of(mistake), 9));
+
+        mvc.perform(get("/api/v1/models/cats/versions/2/misclassified"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.items[0].index").value(7))
+                .andExpect(jsonPath("$.items[0].trueLabel").value("cat"))
+                .andExpect(jsonPath("$.items[0].predictedLabel").value("dog"))
+                .andExpect(jsonPath("$.items[0].confidence").value(0.93))
+                .andExpect(jsonPath("$.items[0].thumbnail").value("data:image/png;base64,AAAA"))
+                .andExpect(jsonPath("$.page").value(0))
+                .andExpect(jsonPath("$.size").value(20))
+                .andExpect(jsonPath("$.total").value(412));
+        mvc.perform(get("/api/v1/models/cats/versions/2/misclassified?limit=1&dataset=pets"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.size").value(1))
+                .andExpect(jsonPath("$.total").value(9));
+        for (String limit : List.of("0", "101", "-1")) {
+            mvc.perform(get("/api/v1/models/cats/versions/2/misclassified?limit=" + limit))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("limit"));
+        }
+        when(evaluator.misclassified(V2, null, 5)).thenThrow(new io.cnnlab.inference.OverloadedException("another evaluation is running"));
+        mvc.perform(get("/api/v1/models/cats/versions/2/misclassified?limit=5"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(header().exists("Retry-After"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.architectures.Recipe;
 import io.cnnlab.datasets.Augmentation;
 import io.cnnlab.jobs.IdempotencyKeyReusedException;
+import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.JobStateConflictException;
 import io.cnnlab.jobs.JobStore;
@@ -95,6 +96,39 @@ class TrainingJobControllerTest {
         assertThat(TrainingPlans.fromJson("batchnorm", job.plan())).isEqualTo(new TrainingPlan("batchnorm", null,
                 new Recipe(10, 128, new LearningRate(0.04, 0.9, 1000), 42, new Augmentation(true, true, 63, 0.2, 1.8),
                         0.1, 0.1, 10)));
+    }
+
+    @Test
+    void aJobsEvaluationIsItsLastEpochsStoredMatrixAndA404BeforeOneOrForAnEpochStoredWithoutOne() throws Exception {
+        String id = "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11";
+        String stored = io.cnnlab.evaluation.ConfusionMatrix.of(java.util.List.of("a", "b"), new int[][]{{3, 1}, {0, 4}}).toJson();
+        when(jobs.lastEpoch(id)).thenReturn(java.util.Optional.of(
+                new EpochRecord(2, 40, 1.0, 0.5, 0.9, 0.875, 100, 3, 0.01, 1e-3, stored)));
+
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/api/v1/training-jobs/" + id + "/evaluation"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.epoch").value(2))
+                .andExpect(jsonPath("$.step").value(40))
+                .andExpect(jsonPath("$.labels[0]").value("a"))
+                .andExpect(jsonPath("$.confusionMatrix[0][1]").value(1))
+                .andExpect(jsonPath("$.confusionMatrix[1][1]").value(4))
+                .andExpect(jsonPath("$.perClass[1].precision").value(0.8))
+                .andExpect(jsonPath("$.perClass[1].support").value(4))
+                .andExpect(jsonPath("$.accuracy").value(0.875))
+                .andExpect(jsonPath("$.images").value(8));
+
+        // stored before V10: the row has no matrix, and the answer says so rather than inventing one
+        when(jobs.lastEpoch(id)).thenReturn(java.util.Optional.of(new EpochRecord(3, 60, 1.0, 0.5, 0.9, 0.9, 100, 3, 0.01, 1e-3)));
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/api/v1/training-jobs/" + id + "/evaluation"))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.type").value("urn:problem-type:cnn-lab:not-found"))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("epoch 3")))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("before per-class evaluation was kept")));
+
+        when(jobs.lastEpoch(id)).thenReturn(java.util.Optional.empty());
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/api/v1/training-jobs/" + id + "/evaluation"))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("has not finished an epoch")));
     }
 
     /** Every field of the plan set to something other than its default, and every one arrives. */
