@@ -196,12 +196,25 @@ class DocumentedStatusesTest {
         await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("RUNNING"));
         call(409, "DELETE", job, jobs + "/" + running, delete());
 
+        String more = job + "/continue";
+        call(409, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":1}"));
+        // a checkpoint first, so that the cancelled job can be continued
+        await().atMost(Duration.ofMinutes(1)).until(() -> json.readTree(http.send(HttpRequest.newBuilder(
+                uri(jobs + "/" + running + "/checkpoints")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .get("total").asLong() > 0);
+
         String cancel = job + "/cancel";
         call(200, "POST", cancel, jobs + "/" + queued + "/cancel", post());
         call(202, "POST", cancel, jobs + "/" + running + "/cancel", post());
         call(404, "POST", cancel, jobs + "/" + UNKNOWN_JOB + "/cancel", post());
         await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("CANCELLED"));
         call(409, "POST", cancel, jobs + "/" + running + "/cancel", post());
+
+        String continued = id(call(202, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":1}")));
+        http.send(post().uri(uri(jobs + "/" + continued + "/cancel")).build(), HttpResponse.BodyHandlers.ofString());
+        call(409, "POST", more, jobs + "/" + queued + "/continue", body("application/json", "{\"epochs\":1}"));
+        call(400, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":0}"));
+        call(404, "POST", more, jobs + "/" + UNKNOWN_JOB + "/continue", body("application/json", "{\"epochs\":1}"));
 
         for (String part : List.of("/metrics", "/checkpoints")) {
             call(200, "GET", job + part, jobs + "/" + running + part, get());
