@@ -39,7 +39,7 @@ class JdbcJobStore implements JobStore {
 
     private static final String COLUMNS = "id, architecture, model_name, state, plan, created_at, started_at, "
             + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts, "
-            + "owner, cancel_requested";
+            + "owner, cancel_requested, stop_reason, parent_job";
 
     /** An epoch's row but its confusion matrix, which is read one epoch at a time ({@link #lastEpoch}). */
     private static final String EPOCH_COLUMNS = "job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
@@ -112,9 +112,9 @@ class JdbcJobStore implements JobStore {
                 }
                 String id = UUID.randomUUID().toString();
                 jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
-                                + "request_sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                + "request_sha256, created_at, parent_job) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                         .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
-                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now))
+                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now), job.parentJob())
                         .update();
                 return new Submitted(find(id).orElseThrow(), true);
             });
@@ -314,6 +314,14 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public void recordStopReason(JobLease lease, String reason) {
+        if (jdbc.sql("update training_job set stop_reason = :reason where " + HELD)
+                .param("reason", reason).params(held(lease)).update() == 0) {
+            throw new LeaseLostException(lease);
+        }
+    }
+
+    @Override
     public <T> T whileHeld(JobLease lease, Supplier<T> write) {
         return transactions.execute(status -> {
             // the row lock lasts to the commit: a takeover's claim cannot slip in between this check and the write
@@ -423,7 +431,9 @@ class JdbcJobStore implements JobStore {
                 rs.getString("error"),
                 rs.getInt("attempts"),
                 rs.getString("owner"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                rs.getString("stop_reason"),
+                rs.getString("parent_job"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

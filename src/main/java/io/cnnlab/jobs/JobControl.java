@@ -119,6 +119,17 @@ public final class JobControl {
         events.publishEvent(new JobEpochCompleted(job, epoch));
     }
 
+    /** The job's epochs as stored (not this attempt's memory): what an earlier attempt recorded is there too. */
+    public java.util.List<EpochRecord> epochs() {
+        return store.metrics(jobId);
+    }
+
+    /** Why the run ends before its budget; the job is then marked SUCCEEDED with it. */
+    public void recordStopReason(String reason) {
+        throwIfLost();
+        store.recordStopReason(lease, reason);
+    }
+
     private void throwIfLost() {
         if (leaseLost) {
             throw new LeaseLostException(lease);

@@ -91,6 +91,13 @@ public interface JobStore {
     void recordEpoch(JobLease lease, EpochRecord epoch);
 
     /**
+     * Says why the run ends before its budget (early stopping), before the worker marks it SUCCEEDED.
+     *
+     * @throws LeaseLostException when the attempt no longer holds the job
+     */
+    void recordStopReason(JobLease lease, String reason);
+
+    /**
      * Runs {@code write} (other tables' rows of the job, e.g. a checkpoint's) in one transaction with the job's row
      * locked for the lease: it commits only while the attempt holds the job.
      *

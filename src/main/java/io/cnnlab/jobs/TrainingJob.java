@@ -10,9 +10,21 @@ import java.time.Instant;
  *                        the latest claim's number is the attempt every write of its worker names
  * @param worker          the instance that runs it or last ran it ({@code cnn.instance-id}); null while it waits
  * @param cancelRequested a cancel reached a RUNNING job; its worker stops at its next heartbeat
+ * @param stopReason      why a SUCCEEDED job ended before its budget (early stopping); null when it ran it all
+ * @param parentJob       the job this one continues (it starts from that job's last checkpoint); null for a new run
  */
 public record TrainingJob(String id, String architecture, String modelName, JobState state, String plan,
                           Instant createdAt, Instant startedAt, Instant finishedAt, int epoch, long step,
                           Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double bestTestAccuracy,
-                          String error, int attempts, String worker, boolean cancelRequested) {
+                          String error, int attempts, String worker, boolean cancelRequested, String stopReason,
+                          String parentJob) {
+
+    /** A job that is no run's continuation and has not stopped early. */
+    public TrainingJob(String id, String architecture, String modelName, JobState state, String plan,
+                       Instant createdAt, Instant startedAt, Instant finishedAt, int epoch, long step,
+                       Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double bestTestAccuracy,
+                       String error, int attempts, String worker, boolean cancelRequested) {
+        this(id, architecture, modelName, state, plan, createdAt, startedAt, finishedAt, epoch, step, totalSteps,
+                imagesPerSecond, etaSeconds, bestTestAccuracy, error, attempts, worker, cancelRequested, null, null);
+    }
 }

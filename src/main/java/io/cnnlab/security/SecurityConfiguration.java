@@ -109,7 +109,7 @@ class SecurityConfiguration {
                 .requestMatchers(HttpMethod.GET, "/api/v1/models/*/file", "/api/v1/models/*/versions/*/file",
                         "/api/v1/models/*/aliases/*/file").hasRole(Role.TRAINER.name())
                 .requestMatchers(HttpMethod.GET, "/api/**", "/v2", "/v2/**").hasRole(Role.CLIENT.name())
-                .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel",
+                .requestMatchers(HttpMethod.POST, "/api/v1/training-jobs", "/api/v1/training-jobs/*/cancel", "/api/v1/training-jobs/*/continue",
                         "/api/v1/models/*/versions", "/api/v1/models/*/versions/*/evaluation", "/api/v1/datasets")
                 .hasRole(Role.TRAINER.name())
                 .requestMatchers(HttpMethod.PUT, "/api/v1/models/**").hasRole(Role.TRAINER.name())

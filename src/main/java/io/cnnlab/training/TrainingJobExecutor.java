@@ -71,6 +71,13 @@ class TrainingJobExecutor implements JobExecutor {
         ComputationGraph net = restoreOrCreate(job, plan);
         control.resumingFrom(Networks.steps(net));
         long[] lastCheckpoint = {Networks.steps(net)};
+        // decided from the stored epochs: an attempt that died between the decision and the job's end decides again
+        String[] stopReason = {Networks.steps(net) < plan.budget(cifar.train().size()).totalSteps()
+                ? earlyStop(plan, control) : null};
+        if (stopReason[0] != null) {
+            control.recordStopReason(stopReason[0]);
+            return Result.COMPLETED;
+        }
         TrainingListener listener = new TrainingListener() {
             @Override
             public void onStep(StepProgress p, NetworkSnapshot snapshot) {
@@ -94,10 +101,16 @@ class TrainingJobExecutor implements JobExecutor {
                         m.testConfusion() == null ? null : m.testConfusion().toJson()));
                 save(control, m.step(), m.epoch(), m.testAccuracy(), snapshot::writeTo);
                 lastCheckpoint[0] = m.step();
+                stopReason[0] = earlyStop(plan, control);
             }
         };
-        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), listener, control::stopRequested);
+        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), listener,
+                () -> stopReason[0] != null || control.stopRequested());
         if (outcome.finished()) {
+            return Result.COMPLETED;
+        }
+        if (stopReason[0] != null) {
+            control.recordStopReason(stopReason[0]);
             return Result.COMPLETED;
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
@@ -119,7 +132,19 @@ class TrainingJobExecutor implements JobExecutor {
         }
     }
 
-    /** The newest checkpoint that passes its sha256 check; a corrupt one is reported and skipped, never loaded. */
+    /** Why the run stops now, from the job's stored epochs; null to go on (or when the plan has no early stopping). */
+    private static String earlyStop(TrainingPlan plan, JobControl control) {
+        if (plan.earlyStopping() == null) {
+            return null;
+        }
+        return plan.earlyStopping().decide(control.epochs().stream()
+                .map(e -> new EarlyStopping.Epoch(e.epoch(), e.testAccuracy())).toList()).orElse(null);
+    }
+
+    /**
+     * The newest of the job's own checkpoints that passes its sha256 check (a corrupt one is reported and skipped,
+     * never loaded); else, for a continued run, its parent's last checkpoint; else a new network.
+     */
     private ComputationGraph restoreOrCreate(TrainingJob job, TrainingPlan plan) {
         for (Checkpoint checkpoint : checkpoints.list(job.id())) {
             try (InputStream in = checkpoints.open(checkpoint)) {
@@ -134,6 +159,29 @@ class TrainingJobExecutor implements JobExecutor {
                         checkpoint.step(), e.getMessage());
             }
         }
+        if (job.parentJob() != null) {
+            return fromParent(job);
+        }
         return Networks.create(architectures.get(job.architecture()), plan);
+    }
+
+    /**
+     * The parent's last checkpoint: weights, updater state and step count, so the schedule and the epoch numbers go
+     * on. No older one instead (the budget was counted from the last), and no new network: either would train
+     * something other than what was asked for.
+     */
+    private ComputationGraph fromParent(TrainingJob job) {
+        Checkpoint last = checkpoints.list(job.parentJob()).stream().findFirst().orElseThrow(() -> new JobFailedException(
+                "job %s continues job %s, whose checkpoints are gone (deleted with the job or by retention)"
+                        .formatted(job.id(), job.parentJob()), null));
+        try (InputStream in = checkpoints.open(last)) {
+            ComputationGraph net = ModelFormat.read(in);
+            log.info("job {} continues job {} from its checkpoint at step {} (epoch {})", job.id(), job.parentJob(),
+                    last.step(), last.epoch());
+            return net;
+        } catch (IOException | RuntimeException e) {
+            throw new JobFailedException("job %s cannot continue job %s: its checkpoint at step %d cannot be read (%s)"
+                    .formatted(job.id(), job.parentJob(), last.step(), e.getMessage()), e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cnnlab.training;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.architectures.Recipe;
@@ -15,8 +16,11 @@ import java.util.Objects;
  * @param architecture network variant name
  * @param maxSteps     budget in batches; overrides the recipe's epochs when set
  * @param recipe       the network's recipe with the request's fields laid over it
+ * @param earlyStopping when to stop before the budget, null to run it all (left out of the document when null, so
+ *                      plans stored before it existed keep their digest)
  */
-public record TrainingPlan(String architecture, Long maxSteps, Recipe recipe) {
+public record TrainingPlan(String architecture, Long maxSteps, Recipe recipe,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) EarlyStopping earlyStopping) {
 
     public TrainingPlan {
         Objects.requireNonNull(architecture, "architecture");
@@ -26,13 +30,18 @@ public record TrainingPlan(String architecture, Long maxSteps, Recipe recipe) {
         }
     }
 
+    /** A plan without early stopping. */
+    public TrainingPlan(String architecture, Long maxSteps, Recipe recipe) {
+        this(architecture, maxSteps, recipe, null);
+    }
+
     /** The network's own recipe, with no step budget. */
     public static TrainingPlan seedDefaults(Architecture architecture) {
         return new TrainingPlan(architecture.name(), null, architecture.recipe());
     }
 
     public TrainingPlan withRecipe(Recipe value) {
-        return new TrainingPlan(architecture, maxSteps, value);
+        return new TrainingPlan(architecture, maxSteps, value, earlyStopping);
     }
 
     public TrainingPlan withEpochs(int value) {
@@ -40,7 +49,11 @@ public record TrainingPlan(String architecture, Long maxSteps, Recipe recipe) {
     }
 
     public TrainingPlan withMaxSteps(Long value) {
-        return new TrainingPlan(architecture, value, recipe);
+        return new TrainingPlan(architecture, value, recipe, earlyStopping);
+    }
+
+    public TrainingPlan withEarlyStopping(EarlyStopping value) {
+        return new TrainingPlan(architecture, maxSteps, recipe, value);
     }
 
     public TrainingPlan withBatchSize(int value) {

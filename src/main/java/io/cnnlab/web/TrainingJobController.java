@@ -15,9 +15,11 @@ import io.cnnlab.models.ModelVersion;
 import io.cnnlab.retention.Retention;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.jobs.IdempotencyKeyReusedException;
+import io.cnnlab.training.RunContinuations;
 import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.core.Authentication;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -61,10 +64,13 @@ class TrainingJobController {
     private final ModelRegistry models;
     private final Retention retention;
     private final JobViews views;
+    private final RunContinuations continuations;
 
     TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures,
-                          JobEventStreams events, ModelRegistry models, Retention retention, JobViews views) {
+                          JobEventStreams events, ModelRegistry models, Retention retention, JobViews views,
+                          RunContinuations continuations) {
         this.jobs = jobs;
+        this.continuations = continuations;
         this.views = views;
         this.models = models;
         this.retention = retention;
@@ -191,6 +197,37 @@ class TrainingJobController {
     ResponseEntity<TrainingJobView> cancel(@PathVariable String id) {
         TrainingJob job = jobs.cancel(checked(id));
         return ResponseEntity.status(job.state() == JobState.CANCELLED ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(view(job));
+    }
+
+    /** The body of a continue: how many more epochs. */
+    record ContinueRequest(
+            @Schema(description = "epochs to train beyond the parent's", example = "5", requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @Min(1) @Max(1000) Integer epochs) {
+    }
+
+    @PostMapping("/{id}/continue")
+    @Operation(summary = "Continue a finished run with more epochs",
+            description = "Queues a NEW job (its parentJob is this one) with the same network, model name and plan, "
+                    + "starting from this job's last checkpoint: weights, optimizer state and step count, so the "
+                    + "learning-rate schedule and the epoch numbers go on where it ended. Its epochs are this job's "
+                    + "completed epochs plus the given ones; its success registers the model's next version. Submitted "
+                    + "like any job (Idempotency-Key, queue bound, submission rate).",
+            responses = {@ApiResponse(responseCode = "202", description = "the new job is queued; Location names it"),
+                    @ApiResponse(responseCode = "400", description = "epochs missing or not 1 to 1000"),
+                    @ApiResponse(responseCode = "404", description = "no such job"),
+                    @ApiResponse(responseCode = "409", description = "the job is not SUCCEEDED or CANCELLED, or has no checkpoint"),
+                    @ApiResponse(responseCode = "413", description = "the body is larger than the service accepts"),
+                    @ApiResponse(responseCode = "422", description = "the caller's Idempotency-Key was used with another body"),
+                    @ApiResponse(responseCode = "429", description = "the queue is full (Retry-After)")})
+    ResponseEntity<TrainingJobView> continueJob(@PathVariable String id, @Valid @RequestBody ContinueRequest request,
+                                                @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new InvalidRequestException("Idempotency-Key must be 1-200 printable ASCII characters without spaces");
+        }
+        TrainingJob job = continuations.continueJob(checked(id), request.epochs(), caller(), idempotencyKey).job();
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create("/api/v1/training-jobs/" + job.id()))
                 .body(view(job));
     }
 

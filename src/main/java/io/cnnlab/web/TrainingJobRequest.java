@@ -4,13 +4,16 @@ import io.cnnlab.architectures.Architecture;
 import io.cnnlab.architectures.LearningRate;
 import io.cnnlab.architectures.Recipe;
 import io.cnnlab.datasets.Augmentation;
+import io.cnnlab.training.EarlyStopping;
 import io.cnnlab.training.TrainingPlan;
+import jakarta.validation.Valid;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 /**
@@ -54,7 +57,23 @@ record TrainingJobRequest(
         @Schema(description = "initial value of every bias (recipe.biasInit)")
         @DecimalMin("-10") @DecimalMax("10") Double biasInit,
         @Schema(description = "measure training accuracy on every n-th batch (recipe.trainAccuracyEvery)")
-        @Min(1) @Max(1_000_000) Integer trainAccuracyEvery) {
+        @Min(1) @Max(1_000_000) Integer trainAccuracyEvery,
+        @Schema(description = "stop before the budget once test accuracy has not improved by more than minDelta for "
+                + "patience epochs; the best epoch's checkpoint becomes the model version (default: none)")
+        @Valid EarlyStoppingRequest earlyStopping) {
+
+    /** {@code earlyStopping} as the request spells it: patience required, minDelta 0 unless given. */
+    record EarlyStoppingRequest(
+            @Schema(description = "epochs without improvement before the run stops", example = "3",
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            @NotNull @Min(1) @Max(1000) Integer patience,
+            @Schema(description = "test accuracy gain that counts as an improvement (default 0)", example = "0.001")
+            @DecimalMin("0") @DecimalMax("1") Double minDelta) {
+
+        EarlyStopping toEarlyStopping() {
+            return new EarlyStopping(patience, minDelta != null ? minDelta : 0);
+        }
+    }
 
     /**
      * The network's recipe with this request's fields laid over it.
@@ -77,7 +96,8 @@ record TrainingJobRequest(
                             or(maxContrast, a.maxContrast())),
                     or(weightStddev, recipe.weightStddev()),
                     or(biasInit, recipe.biasInit()),
-                    or(trainAccuracyEvery, recipe.trainAccuracyEvery())));
+                    or(trainAccuracyEvery, recipe.trainAccuracyEvery())),
+                    earlyStopping != null ? earlyStopping.toEarlyStopping() : null);
         } catch (IllegalArgumentException e) {
             // the records' own checks, reached only by combinations the field annotations cannot see
             throw new InvalidRequestException(e.getMessage());

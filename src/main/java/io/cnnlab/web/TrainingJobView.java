@@ -5,6 +5,7 @@ import io.cnnlab.jobs.JobControl;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.models.ModelVersion;
+import io.cnnlab.training.EarlyStopping;
 import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
 
@@ -16,13 +17,16 @@ import java.time.Instant;
  * ({@code model}, null until the job has succeeded and been registered). {@code loss} is the latest batch's training
  * loss while the job runs here; otherwise (ended, queued again, or running on another instance) the train loss of its
  * last recorded epoch, so a finished job keeps one. {@code worker} is the instance that runs the job (or last ran it;
- * null while it waits), {@code attempts} the number of its current (or last) attempt.
+ * null while it waits), {@code attempts} the number of its current (or last) attempt. {@code earlyStopping} is the
+ * plan's (null when it runs its whole budget), {@code parentJob} the job it continues (null for a new run),
+ * {@code stopReason} why it SUCCEEDED before its budget (null when it ran it all).
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              String worker, TrainingPlan plan, ModelRef model) {
+                              String worker, TrainingPlan plan, ModelRef model, EarlyStopping earlyStopping,
+                              String parentJob, String stopReason) {
 
     /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
     record ModelRef(String name, int version) {
@@ -39,13 +43,14 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
         Long total = useLive ? Long.valueOf(live.totalSteps()) : job.totalSteps();
         double progress = job.state() == JobState.SUCCEEDED ? 1
                 : total == null || total == 0 ? 0 : Math.min(1, (double) step / total);
+        TrainingPlan plan = TrainingPlans.fromJson(job.architecture(), job.plan());
         return new TrainingJobView(job.id(), job.architecture(), job.modelName(), job.state(), job.createdAt(),
                 job.startedAt(), job.finishedAt(), progress, epoch, step, total,
                 useLive ? finite(live.imagesPerSecond()) : job.imagesPerSecond(),
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : latest == null ? null : finite(latest.trainLoss()),
                 latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.worker(),
-                TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
+                plan, ModelRef.of(became), plan.earlyStopping(), job.parentJob(), job.stopReason());
     }
 
     private static Double finite(double value) {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store on the service's real migrations, in H2 and in PostgreSQL. */
 @ParameterizedClass
@@ -65,6 +66,23 @@ class JdbcJobStoreTest {
         assertThat(job.createdAt()).isEqualTo(clock);
         assertThat(job.attempts()).isZero();
         assertThat(store.find(job.id())).contains(job);
+    }
+
+    @Test
+    void aContinuationNamesItsParentAndAStopReasonIsWrittenOnlyUnderTheLease() {
+        TrainingJob parent = submit(null);
+        clock = clock.plusSeconds(1);
+        TrainingJob child = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, parent.id()), clock, 1000).job();
+        assertThat(parent.parentJob()).isNull();
+        assertThat(child.parentJob()).isEqualTo(parent.id());
+
+        JobLease first = claimLease("instance-a");
+        assertThat(first.jobId()).isEqualTo(parent.id());
+        store.recordStopReason(first, "early stopping: enough");
+        store.finish(first, JobState.SUCCEEDED, null, clock);
+        assertThat(store.find(parent.id()).orElseThrow().stopReason()).isEqualTo("early stopping: enough");
+        assertThatThrownBy(() -> store.recordStopReason(first, "again")).isInstanceOf(LeaseLostException.class);
+        assertThat(store.find(child.id()).orElseThrow().stopReason()).isNull();
     }
 
     @Test

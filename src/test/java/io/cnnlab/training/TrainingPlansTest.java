@@ -46,6 +46,23 @@ class TrainingPlansTest {
     }
 
     @Test
+    void earlyStoppingSurvivesTheDocumentAndAPlanStoredWithoutItReadsAsNone() {
+        TrainingPlan stopping = EVERY_FIELD.withEarlyStopping(new EarlyStopping(3, 0.001));
+        String stored = TrainingPlans.toJson(stopping);
+
+        assertThat(stored).contains("\"earlyStopping\":{\"patience\":3,\"minDelta\":0.001}");
+        assertThat(TrainingPlans.fromJson("batchnorm", stored)).isEqualTo(stopping);
+        // a plan without it is stored as before it existed (same document, same digest for an Idempotency-Key)
+        assertThat(TrainingPlans.toJson(EVERY_FIELD)).doesNotContain("earlyStopping");
+        String before = "{\"architecture\":\"batchnorm\",\"maxSteps\":4,\"recipe\":{\"epochs\":7,\"batchSize\":20}}";
+        TrainingPlan old = TrainingPlans.fromJson("batchnorm", before);
+        assertThat(old.earlyStopping()).isNull();
+        assertThat(old.recipe().epochs()).isEqualTo(7);
+        assertThat(TrainingPlans.fromJson("batchnorm", TrainingPlans.toJson(EVERY_FIELD))).isEqualTo(EVERY_FIELD);
+        assertThat(stopping.withEpochs(9).withMaxSteps(null).earlyStopping()).isEqualTo(new EarlyStopping(3, 0.001));
+    }
+
+    @Test
     void anUnreadableDocumentSaysSo() {
         assertThatIllegalStateException().isThrownBy(() -> TrainingPlans.fromJson("baseline", "{\"epochs\":3}"))
                 .withMessageContaining("stored training plan");

@@ -91,6 +91,9 @@ class CollectionEnvelopeTest {
     Retention retention;
 
     @MockitoBean
+    io.cnnlab.training.RunContinuations continuations;
+
+    @MockitoBean
     Classifier classifier;
 
     @MockitoBean

@@ -58,6 +58,9 @@ class ComparisonControllerTest {
     @MockitoBean
     io.cnnlab.retention.Retention retention;
 
+    @MockitoBean
+    io.cnnlab.training.RunContinuations continuations;
+
     private static TrainingJob job(String id, String architecture) {
         return new TrainingJob(id, architecture, "my,model", JobState.SUCCEEDED, null, Instant.EPOCH, Instant.EPOCH,
                 Instant.EPOCH, 2, 200, 200L, 1000.0, null, 0.66, null, 1, "instance-a", false);

@@ -212,6 +212,13 @@ class DocumentedStatusesTest {
         await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("RUNNING"));
         call(409, "DELETE", job, jobs + "/" + running, delete());
 
+        String more = job + "/continue";
+        call(409, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":1}"));
+        // a checkpoint first, so that the cancelled job can be continued
+        await().atMost(Duration.ofMinutes(1)).until(() -> json.readTree(http.send(HttpRequest.newBuilder(
+                uri(jobs + "/" + running + "/checkpoints")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .get("total").asLong() > 0);
+
         String cancel = job + "/cancel";
         call(200, "POST", cancel, jobs + "/" + queued + "/cancel", post());
         call(202, "POST", cancel, jobs + "/" + running + "/cancel", post());
@@ -219,6 +226,11 @@ class DocumentedStatusesTest {
         await().atMost(Duration.ofMinutes(1)).until(() -> state(running).equals("CANCELLED"));
         call(409, "POST", cancel, jobs + "/" + running + "/cancel", post());
 
+        String continued = id(call(202, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":1}")));
+        http.send(post().uri(uri(jobs + "/" + continued + "/cancel")).build(), HttpResponse.BodyHandlers.ofString());
+        call(409, "POST", more, jobs + "/" + queued + "/continue", body("application/json", "{\"epochs\":1}"));
+        call(400, "POST", more, jobs + "/" + running + "/continue", body("application/json", "{\"epochs\":0}"));
+        call(404, "POST", more, jobs + "/" + UNKNOWN_JOB + "/continue", body("application/json", "{\"epochs\":1}"));
         // a short job evaluates its one epoch
         String evaluated = id(call(202, "POST", jobs, jobs, body("application/json",
                 "{\"architecture\":\"baseline\",\"epochs\":1,\"batchSize\":10,\"modelName\":\"doc-evaluated\"}")));

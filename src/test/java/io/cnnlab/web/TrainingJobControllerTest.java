@@ -73,6 +73,9 @@ class TrainingJobControllerTest {
     @MockitoBean
     io.cnnlab.retention.Retention retention;
 
+    @MockitoBean
+    io.cnnlab.training.RunContinuations continuations;
+
     private static TrainingJob queued(NewJob job) {
         return new TrainingJob("6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11", job.architecture(), job.modelName(), JobState.QUEUED,
                 job.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null, null, null, 0, null, false);
@@ -306,5 +309,62 @@ class TrainingJobControllerTest {
                 .andExpect(status().isBadRequest());
         mvc.perform(post("/api/v1/training-jobs/not-an-id/cancel")).andExpect(status().isNotFound());
         verify(jobs, never()).submit(any());
+    }
+
+    @Test
+    void earlyStoppingReachesThePlanWithMinDeltaZeroByDefaultAndBadValuesAre400sNamingTheField() throws Exception {
+        ArgumentCaptor<NewJob> submitted = ArgumentCaptor.forClass(NewJob.class);
+        when(jobs.submit(submitted.capture())).thenAnswer(call -> new JobStore.Submitted(queued(call.getArgument(0)), true));
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"architecture\":\"baseline\",\"earlyStopping\":{\"patience\":3}}"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.earlyStopping.patience").value(3))
+                .andExpect(jsonPath("$.earlyStopping.minDelta").value(0.0))
+                .andExpect(jsonPath("$.plan.earlyStopping.patience").value(3))
+                .andExpect(jsonPath("$.parentJob").doesNotExist())
+                .andExpect(jsonPath("$.stopReason").doesNotExist());
+        assertThat(TrainingPlans.fromJson("baseline", submitted.getValue().plan()).earlyStopping())
+                .isEqualTo(new io.cnnlab.training.EarlyStopping(3, 0));
+
+        for (String[] c : new String[][]{{"{\"minDelta\":0.1}", "earlyStopping.patience"},
+                {"{\"patience\":0}", "earlyStopping.patience"}, {"{\"patience\":1001}", "earlyStopping.patience"},
+                {"{\"patience\":2,\"minDelta\":1.5}", "earlyStopping.minDelta"},
+                {"{\"patience\":2,\"minDelta\":-0.1}", "earlyStopping.minDelta"},
+                {"{\"patience\":2,\"delta\":0.1}", "delta"}}) {
+            mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"architecture\":\"baseline\",\"earlyStopping\":" + c[0] + "}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                    .andExpect(jsonPath("$.errors[0].field").value(org.hamcrest.Matchers.endsWith(c[1])));
+        }
+        verify(jobs, org.mockito.Mockito.times(1)).submit(any());
+    }
+
+    @Test
+    void aContinueTakesOneToAThousandEpochsAndAnswers202WithTheNewJobsLocation() throws Exception {
+        String parent = "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11";
+        NewJob child = new NewJob("baseline", "baseline", TrainingPlans.toJson(EVERY_FIELD_PLAN), "anonymous", "c-1", "x", parent);
+        TrainingJob queuedChild = new TrainingJob("7a2d3c2f-3e8b-4d2f-8b6a-1e4f6c1f9b22", "baseline", "baseline",
+                JobState.QUEUED, child.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null,
+                null, null, 0, null, false, null, parent);
+        when(continuations.continueJob(parent, 5, "anonymous", "c-1")).thenReturn(new JobStore.Submitted(queuedChild, true));
+
+        mvc.perform(post("/api/v1/training-jobs/" + parent + "/continue").contentType(MediaType.APPLICATION_JSON)
+                        .header("Idempotency-Key", "c-1").content("{\"epochs\":5}"))
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Location", "/api/v1/training-jobs/7a2d3c2f-3e8b-4d2f-8b6a-1e4f6c1f9b22"))
+                .andExpect(jsonPath("$.parentJob").value(parent));
+
+        for (String body : new String[]{"{}", "{\"epochs\":0}", "{\"epochs\":1001}", "{\"epochs\":2.5}",
+                "{\"epochs\":\"5\"}", "{\"epochs\":5,\"seed\":1}"}) {
+            mvc.perform(post("/api/v1/training-jobs/" + parent + "/continue").contentType(MediaType.APPLICATION_JSON)
+                            .content(body))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        }
+        mvc.perform(post("/api/v1/training-jobs/not-an-id/continue").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"epochs\":5}")).andExpect(status().isNotFound());
+        verify(continuations, org.mockito.Mockito.times(1)).continueJob(any(), org.mockito.ArgumentMatchers.anyInt(), any(), any());
     }
 }
