@@ -39,7 +39,7 @@ class JdbcJobStore implements JobStore {
 
     private static final String COLUMNS = "id, architecture, model_name, state, plan, created_at, started_at, "
             + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts, "
-            + "owner, cancel_requested";
+            + "owner, cancel_requested, dataset_id, init_from_model, init_from_version, freeze_features";
 
     /** A worker's write lands only while its attempt holds the job. */
     private static final String HELD = "id = :id and owner = :owner and attempts = :attempt and state = 'RUNNING'";
@@ -108,9 +108,11 @@ class JdbcJobStore implements JobStore {
                 }
                 String id = UUID.randomUUID().toString();
                 jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
-                                + "request_sha256, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                + "request_sha256, created_at, dataset_id, init_from_model, init_from_version, freeze_features) "
+                                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                         .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
-                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now))
+                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now), job.dataset(),
+                                job.initFromModel(), job.initFromVersion(), job.freeze())
                         .update();
                 return new Submitted(find(id).orElseThrow(), true);
             });
@@ -361,6 +363,12 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public List<String> activeJobsUsing(String datasetId) {
+        return jdbc.sql("select id from training_job where dataset_id = ? and state in ('QUEUED', 'RUNNING') "
+                + "order by created_at, seq").param(datasetId).query(String.class).list();
+    }
+
+    @Override
     public Set<String> ids() {
         return new HashSet<>(jdbc.sql("select id from training_job").query(String.class).list());
     }
@@ -413,7 +421,11 @@ class JdbcJobStore implements JobStore {
                 rs.getString("error"),
                 rs.getInt("attempts"),
                 rs.getString("owner"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                rs.getString("dataset_id"),
+                rs.getString("init_from_model"),
+                nullableInteger(rs, "init_from_version"),
+                rs.getBoolean("freeze_features"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -423,6 +435,11 @@ class JdbcJobStore implements JobStore {
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Integer nullableInteger(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
         return rs.wasNull() ? null : value;
     }
 

@@ -10,9 +10,24 @@ import java.time.Instant;
  *                        the latest claim's number is the attempt every write of its worker names
  * @param worker          the instance that runs it or last ran it ({@code cnn.instance-id}); null while it waits
  * @param cancelRequested a cancel reached a RUNNING job; its worker stops at its next heartbeat
+ * @param dataset         id of the data set it trains on
+ * @param initFromModel   model whose version it starts from (fine-tuning); null for a new network
+ * @param initFromVersion that model's version, as resolved at submit
+ * @param freeze          the feature layers of {@code initFrom} stay fixed
  */
 public record TrainingJob(String id, String architecture, String modelName, JobState state, String plan,
                           Instant createdAt, Instant startedAt, Instant finishedAt, int epoch, long step,
                           Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double bestTestAccuracy,
-                          String error, int attempts, String worker, boolean cancelRequested) {
+                          String error, int attempts, String worker, boolean cancelRequested, String dataset,
+                          String initFromModel, Integer initFromVersion, boolean freeze) {
+
+    /** A job on CIFAR-10 from a new network. */
+    public TrainingJob(String id, String architecture, String modelName, JobState state, String plan,
+                       Instant createdAt, Instant startedAt, Instant finishedAt, int epoch, long step,
+                       Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double bestTestAccuracy,
+                       String error, int attempts, String worker, boolean cancelRequested) {
+        this(id, architecture, modelName, state, plan, createdAt, startedAt, finishedAt, epoch, step, totalSteps,
+                imagesPerSecond, etaSeconds, bestTestAccuracy, error, attempts, worker, cancelRequested,
+                NewJob.DEFAULT_DATASET, null, null, false);
+    }
 }

@@ -6,6 +6,7 @@ import io.cnnlab.architectures.Recipe;
 import io.cnnlab.datasets.Augmentation;
 import io.cnnlab.training.TrainingPlan;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -54,7 +55,28 @@ record TrainingJobRequest(
         @Schema(description = "initial value of every bias (recipe.biasInit)")
         @DecimalMin("-10") @DecimalMax("10") Double biasInit,
         @Schema(description = "measure training accuracy on every n-th batch (recipe.trainAccuracyEvery)")
-        @Min(1) @Max(1_000_000) Integer trainAccuracyEvery) {
+        @Min(1) @Max(1_000_000) Integer trainAccuracyEvery,
+        @Schema(description = "id of the data set to train on (GET /api/v1/datasets); the network gets one output per class",
+                example = "cifar10", defaultValue = "cifar10")
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "a data set id (GET /api/v1/datasets)") String dataset,
+        @Schema(description = "start from this model version's weights (fine-tuning; the same architecture); its "
+                + "classifier layer is replaced when the data set's class count differs (default: a new network)")
+        @Valid InitFromRequest initFrom,
+        @Schema(description = "keep initFrom's feature layers fixed and train only the classifier (needs initFrom)",
+                defaultValue = "false")
+        Boolean freeze) {
+
+    /**
+     * The version a fine-tuning starts from.
+     *
+     * @param version default: the model's default version (alias production, else the newest)
+     */
+    record InitFromRequest(
+            @Schema(description = "model name", requiredMode = Schema.RequiredMode.REQUIRED, example = "cifar-baseline")
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "a model name") String model,
+            @Schema(description = "version (default: the model's default version)")
+            @Min(1) Integer version) {
+    }
 
     /**
      * The network's recipe with this request's fields laid over it.

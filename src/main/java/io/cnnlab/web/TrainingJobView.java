@@ -4,6 +4,7 @@ import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.models.InitFrom;
 import io.cnnlab.models.ModelVersion;
 import io.cnnlab.training.TrainingPlan;
 import io.cnnlab.training.TrainingPlans;
@@ -16,13 +17,16 @@ import java.time.Instant;
  * ({@code model}, null until the job has succeeded and been registered). {@code loss} is the latest batch's training
  * loss while the job runs here; otherwise (ended, queued again, or running on another instance) the train loss of its
  * last recorded epoch, so a finished job keeps one. {@code worker} is the instance that runs the job (or last ran it;
- * null while it waits), {@code attempts} the number of its current (or last) attempt.
+ * null while it waits), {@code attempts} the number of its current (or last) attempt. {@code dataset} is the data set
+ * it trains on, {@code initFrom} the version it fine-tunes (null for a new network), {@code freeze} whether that
+ * version's feature layers stay fixed.
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
-                              String worker, TrainingPlan plan, ModelRef model) {
+                              String worker, TrainingPlan plan, ModelRef model, String dataset, InitFrom initFrom,
+                              boolean freeze) {
 
     /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
     record ModelRef(String name, int version) {
@@ -45,7 +49,8 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : latest == null ? null : finite(latest.trainLoss()),
                 latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.worker(),
-                TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became));
+                TrainingPlans.fromJson(job.architecture(), job.plan()), ModelRef.of(became), job.dataset(),
+                InitFrom.ofNullable(job.initFromModel(), job.initFromVersion()), job.freeze());
     }
 
     private static Double finite(double value) {
