@@ -76,6 +76,9 @@ class ArchitectureController {
             @RequestParam(defaultValue = "0") @Min(Page.PAGE_MIN) @Max(Page.PAGE_MAX) int page,
             @RequestParam(defaultValue = Page.DEFAULT_SIZE) @Min(Page.SIZE_MIN) @Max(Page.SIZE_MAX) int size,
             @RequestParam(defaultValue = Datasets.CIFAR10) String dataset) {
+        if (dataset.equals(Datasets.CIFAR10)) {
+            return Page.slice(cifar10, page, size);
+        }
         int classes;
         try {
             classes = datasets.get(dataset).classes().size();

@@ -61,6 +61,9 @@ class TrainingJobControllerTest {
     }
 
     @MockitoBean
+    io.cnnlab.datasets.Datasets datasets;
+
+    @MockitoBean
     TrainingJobs jobs;
 
     @MockitoBean
