@@ -56,14 +56,14 @@ record TrainingJobRequest(
         @DecimalMin("-10") @DecimalMax("10") Double biasInit,
         @Schema(description = "measure training accuracy on every n-th batch (recipe.trainAccuracyEvery)")
         @Min(1) @Max(1_000_000) Integer trainAccuracyEvery,
-        @Schema(description = "id of the data set to train on (GET /api/v1/datasets); the network gets one output per class",
-                example = "cifar10", defaultValue = "cifar10")
+        @Schema(description = "id of the data set to train on (GET /api/v1/datasets; default: cifar10); the network gets "
+                + "one output per class", example = "cifar10")
         @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "a data set id (GET /api/v1/datasets)") String dataset,
         @Schema(description = "start from this model version's weights (fine-tuning; the same architecture); its "
                 + "classifier layer is replaced when the data set's class count differs (default: a new network)")
         @Valid InitFromRequest initFrom,
-        @Schema(description = "keep initFrom's feature layers fixed and train only the classifier (needs initFrom)",
-                defaultValue = "false")
+        @Schema(description = "keep initFrom's feature layers fixed and train only the classifier (needs initFrom; "
+                + "default: false)")
         Boolean freeze) {
 
     /**
