@@ -128,8 +128,33 @@ class TrainingJobControllerTest {
         assertThat(submitted.getValue().modelName()).isEqualTo("every-field");
     }
 
+    /** initFrom without a version is the model's default version, stored as that concrete version. */
+    @Test
+    void aFineTuningIsStoredWithItsDataSetAndTheResolvedVersion() throws Exception {
+        when(jobs.submit(any())).thenAnswer(call -> new JobStore.Submitted(queued(call.getArgument(0)), true));
+        when(models.defaultVersion("cifar")).thenReturn(new io.cnnlab.models.ModelVersion("cifar", 4, "baseline",
+                "TRAINED", null, 1L, 0.5, 123_338, java.util.List.of("a", "b"), 1, "0".repeat(64), null, Instant.EPOCH,
+                java.util.List.of()));
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON).content(
+                        "{\"architecture\":\"baseline\",\"dataset\":\"shapes\",\"initFrom\":{\"model\":\"cifar\"},\"freeze\":true}"))
+                .andExpect(status().isAccepted());
+
+        ArgumentCaptor<NewJob> submitted = ArgumentCaptor.forClass(NewJob.class);
+        verify(jobs).submit(submitted.capture());
+        NewJob job = submitted.getValue();
+        assertThat(job.dataset()).isEqualTo("shapes");
+        assertThat(job.initFromModel()).isEqualTo("cifar");
+        assertThat(job.initFromVersion()).isEqualTo(4);
+        assertThat(job.freeze()).isTrue();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+            "\"initFrom\":{\"model\":\"m\",\"version\":0} | initFrom.version | must be greater than or equal to 1",
+            "\"initFrom\":{\"version\":1}            | initFrom.model     | must not be blank",
+            "\"initFrom\":{\"model\":\"m\",\"x\":1}     | initFrom.x         | unknown field",
+            "\"dataset\":\"../etc\"                   | dataset            | a data set id",
             "\"foo\":1                | foo                | unknown field",
             "\"max_steps\":5          | max_steps          | unknown field",
             "\"epochs\":2.5           | epochs             | whole number",
