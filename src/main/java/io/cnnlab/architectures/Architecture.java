@@ -9,8 +9,13 @@ public interface Architecture {
     /** The seed's networks all take {@link io.cnnlab.networks.InputDescription#SEED}. */
     InputType INPUT = SeedLayers.INPUT;
 
-    /** Number of CIFAR-10 classes every network predicts. */
+    /** Number of CIFAR-10 classes, what a network predicts unless its settings name another count. */
     int CLASSES = 10;
+
+    /** The classifier layer, whose outputs are the classes: the one fine-tuning replaces when the count differs. */
+    default String classifierLayer() {
+        return SeedLayers.CLASSIFIER;
+    }
 
     String name();
 
@@ -25,6 +30,11 @@ public interface Architecture {
     }
 
     default NetworkCost cost() {
-        return NetworkCost.of(configuration(recipe().networkSettings()), INPUT);
+        return cost(CLASSES);
+    }
+
+    /** Parameters and MACs of the network built for {@code classes} classes. */
+    default NetworkCost cost(int classes) {
+        return NetworkCost.of(configuration(recipe().networkSettings().withClasses(classes)), INPUT);
     }
 }

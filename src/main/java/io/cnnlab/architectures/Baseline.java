@@ -27,6 +27,6 @@ final class Baseline implements Architecture {
                 .addLayer("pool1", maxPool2x2(), "conv1")
                 .addLayer("conv2", conv(5, 5, 64), "pool1")
                 .addLayer("pool2", maxPool2x2(), "conv2");
-        return classifierHead(graph, "pool2").build();
+        return classifierHead(graph, "pool2", settings.classes()).build();
     }
 }

@@ -43,6 +43,6 @@ final class Batchnorm implements Architecture {
                 .addLayer("bn2", batchNorm(), "conv2")
                 .addLayer("relu2", relu(), "bn2")
                 .addLayer("pool2", maxPool2x2(), "relu2");
-        return classifierHead(graph, "pool2").build();
+        return classifierHead(graph, "pool2", settings.classes()).build();
     }
 }

@@ -43,6 +43,8 @@ final class Combined implements Architecture {
     private static final List<Branch> BLOCK_12 = List.of(new Branch(1, 0, 64), new Branch(3, 64, 96), new Branch(5, 48, 64));
     private static final List<Branch> BLOCK_6 = List.of(new Branch(1, 0, 128), new Branch(3, 128, 192), new Branch(7, 96, 128));
 
+    private static final String CLASSIFIER = "logits";
+
     private final String name;
     private final boolean batchNormalised;
     private final boolean factorised;
@@ -86,6 +88,11 @@ final class Combined implements Architecture {
     }
 
     @Override
+    public String classifierLayer() {
+        return CLASSIFIER;
+    }
+
+    @Override
     public String description() {
         String blocks = "multi-branch blocks (1x1, 3x3, 5x5 at 12x12; 1x1, 3x3, 7x7 at 6x6)";
         if (!multiBranch) {
@@ -105,8 +112,8 @@ final class Combined implements Architecture {
         x = normalisedAfterPooling(graph, "a1", x);
         x = activated(graph, "b1", block(graph, "b1", x, BLOCK_6));
         x = activated(graph, "b2", block(graph, "b2", x, BLOCK_6));
-        graph.addLayer("logits", conv(1, 1, Architecture.CLASSES, Activation.IDENTITY), x)
-                .addLayer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "logits")
+        graph.addLayer(CLASSIFIER, conv(1, 1, settings.classes(), Activation.IDENTITY), x)
+                .addLayer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), CLASSIFIER)
                 .addLayer("output", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .activation(Activation.SOFTMAX).build(), "avgpool")
                 .setOutputs("output");

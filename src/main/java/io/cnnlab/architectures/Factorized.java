@@ -28,6 +28,6 @@ final class Factorized implements Architecture {
                 .addLayer("conv2_5x1", conv(5, 1, 64), "pool1")
                 .addLayer("conv2_1x5", conv(1, 5, 64), "conv2_5x1")
                 .addLayer("pool2", maxPool2x2(), "conv2_1x5");
-        return classifierHead(graph, "pool2").build();
+        return classifierHead(graph, "pool2", settings.classes()).build();
     }
 }

@@ -32,6 +32,6 @@ final class Multibranch implements Architecture {
                 .addLayer("conv2_7x7", conv(7, 7, 64), "pool1")
                 .addVertex("concat", new MergeVertex(), "conv2_1x1", "conv2_3x3", "conv2_5x5", "conv2_7x7")
                 .addLayer("pool2", maxPool2x2(), "concat");
-        return classifierHead(graph, "pool2").build();
+        return classifierHead(graph, "pool2", settings.classes()).build();
     }
 }

@@ -29,6 +29,9 @@ final class SeedLayers {
 
     static final InputType INPUT = InputDescription.SEED.inputType();
 
+    /** The seed's classifier convolution. */
+    static final String CLASSIFIER = "conv3";
+
     /** TensorFlow's batch_norm default epsilon, which the seed uses. */
     static final double BATCH_NORM_EPS = 1e-3;
 
@@ -89,13 +92,13 @@ final class SeedLayers {
     }
 
     /**
-     * conv3 (5x5 to 10 maps, ReLU as in the seed), global average pooling to 10 values, softmax with cross-entropy.
-     * There is no dense layer: the seed classifies straight from the pooled maps.
+     * conv3 (5x5 to one map per class, ReLU as in the seed), global average pooling to one value per class, softmax
+     * with cross-entropy. There is no dense layer: the seed classifies straight from the pooled maps.
      */
-    static GraphBuilder classifierHead(GraphBuilder graph, String input) {
+    static GraphBuilder classifierHead(GraphBuilder graph, String input, int classes) {
         return graph
-                .addLayer("conv3", conv(5, 5, Architecture.CLASSES), input)
-                .addLayer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv3")
+                .addLayer(CLASSIFIER, conv(5, 5, classes), input)
+                .addLayer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), CLASSIFIER)
                 .addLayer("output", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .activation(Activation.SOFTMAX).build(), "avgpool")
                 .setOutputs("output");

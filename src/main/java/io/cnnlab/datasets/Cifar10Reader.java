@@ -52,7 +52,7 @@ public final class Cifar10Reader {
         int count = Math.toIntExact(total);
         int imageBytes = Cifar10.RECORD_BYTES - 1;
         byte[] pixels = new byte[count * imageBytes];
-        byte[] labels = new byte[count];
+        short[] labels = new short[count];
         int index = 0;
         for (Path file : files) {
             try (InputStream in = Files.newInputStream(file)) {
@@ -63,7 +63,7 @@ public final class Cifar10Reader {
                         throw new DatasetUnavailableException(
                                 "%s: record %d has label %d, expected 0..%d".formatted(file, index, label, classes.size() - 1));
                     }
-                    labels[index] = record[0];
+                    labels[index] = (short) label;
                     System.arraycopy(record, 1, pixels, index * imageBytes, imageBytes);
                     index++;
                 }

@@ -29,12 +29,8 @@ final class DatasetRecords {
         record[1] = (byte) label;
     }
 
-    /** One split's images with their labels; {@link LabelledImages} holds labels in a byte, so up to 256 classes. */
+    /** One split's images with their labels. */
     static LabelledImages read(Path file, List<String> classes) {
-        if (classes.size() > 256) {
-            throw new DatasetUnavailableException("data sets of more than 256 classes cannot be trained on yet (%d classes)"
-                    .formatted(classes.size()));
-        }
         try {
             long size = Files.size(file);
             if (size % RECORD_BYTES != 0) {
@@ -42,7 +38,7 @@ final class DatasetRecords {
             }
             int count = Math.toIntExact(size / RECORD_BYTES);
             byte[] pixels = new byte[Math.multiplyExact(count, IMAGE_BYTES)];
-            byte[] labels = new byte[count];
+            short[] labels = new short[count];
             byte[] record = new byte[RECORD_BYTES];
             try (InputStream in = Files.newInputStream(file)) {
                 for (int i = 0; i < count; i++) {
@@ -53,7 +49,7 @@ final class DatasetRecords {
                     if (label >= classes.size()) {
                         throw new DatasetUnavailableException("%s: record %d has label %d of %d classes".formatted(file, i, label, classes.size()));
                     }
-                    labels[i] = (byte) label;
+                    labels[i] = (short) label;
                     System.arraycopy(record, LABEL_BYTES, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
                 }
             }

@@ -42,10 +42,7 @@ public class Datasets {
     private static final Logger log = LoggerFactory.getLogger(Datasets.class);
     private static final double DEFAULT_TEST_FRACTION = 0.2;
 
-    /**
-     * Which jobs use a data set; a set in use is not deleted. Until jobs name data sets nothing uses one; the jobs
-     * side provides the bean that answers.
-     */
+    /** Which jobs use a data set; a set in use is not deleted. The jobs side provides the bean that answers. */
     public interface Usage {
 
         /** Ids of the queued or running jobs that read {@code datasetId}; empty when none does. */
@@ -169,7 +166,7 @@ public class Datasets {
             throw new DatasetConflictException("the built-in data set cifar10 cannot be deleted");
         }
         get(id);
-        List<String> jobs = usage.getIfAvailable(() -> any -> List.of()).jobsUsing(id);
+        List<String> jobs = usage.orderedStream().flatMap(u -> u.jobsUsing(id).stream()).distinct().toList();
         if (!jobs.isEmpty()) {
             throw new DatasetConflictException("data set %s is used by %d queued or running job(s) (%s); cancel them or "
                     .formatted(id, jobs.size(), String.join(", ", jobs)) + "wait until they finish, then delete it");

@@ -1,5 +1,7 @@
 package io.cnnlab.inference;
 
+import io.cnnlab.datasets.Thumbnails;
+
 import io.cnnlab.datasets.Cifar10;
 import io.cnnlab.datasets.DatasetNotFoundException;
 import io.cnnlab.datasets.Datasets;
@@ -166,10 +168,13 @@ public class ModelEvaluator {
     }
 
     /**
-     * The data set a version is measured on when the request names none. Versions do not record their data set yet:
+     * The data set a version is measured on when the request names none: the one it was trained on; for an import,
      * CIFAR-10 when the labels are its classes.
      */
     private static String defaultDataset(ModelVersion version) {
+        if (version.dataset() != null) {
+            return version.dataset();
+        }
         return version.labels().equals(Cifar10.CLASSES) ? Datasets.CIFAR10 : null;
     }
 

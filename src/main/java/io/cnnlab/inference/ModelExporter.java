@@ -89,7 +89,7 @@ public class ModelExporter {
         return new ModelMetadata(version.name(), version.version(), version.architecture(), version.labels(),
                 InputDescription.SEED, preprocessing(InputDescription.SEED),
                 new ModelMetadata.Lineage(version.source(), version.jobId(), version.checkpointStep(),
-                        version.testAccuracy(), dataset(version), initFrom(version)));
+                        version.testAccuracy(), version.dataset(), initFrom(version)));
     }
 
     /**
@@ -113,14 +113,9 @@ public class ModelExporter {
         return description;
     }
 
-    /** The data set a trained version learnt from; {@code ModelVersion} gains it on another branch. */
-    private static String dataset(ModelVersion version) {
-        return null;
-    }
-
-    /** The version a fine-tuned version started from; {@code ModelVersion} gains it on another branch. */
     private static ModelMetadata.InitFrom initFrom(ModelVersion version) {
-        return null;
+        return version.initFrom() == null ? null
+                : new ModelMetadata.InitFrom(version.initFrom().model(), version.initFrom().version());
     }
 
     private static String sha256(byte[] bytes) {

@@ -39,7 +39,8 @@ class JdbcJobStore implements JobStore {
 
     private static final String COLUMNS = "id, architecture, model_name, state, plan, created_at, started_at, "
             + "finished_at, epoch, step, total_steps, images_per_second, eta_seconds, best_test_accuracy, error, attempts, "
-            + "owner, cancel_requested, stop_reason, parent_job";
+            + "owner, cancel_requested, stop_reason, parent_job, dataset_id, init_from_model, init_from_version, "
+            + "freeze_features";
 
     /** An epoch's row but its confusion matrix, which is read one epoch at a time ({@link #lastEpoch}). */
     private static final String EPOCH_COLUMNS = "job_id, epoch, step, train_loss, train_accuracy, test_loss, test_accuracy, "
@@ -112,9 +113,11 @@ class JdbcJobStore implements JobStore {
                 }
                 String id = UUID.randomUUID().toString();
                 jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, caller, idempotency_key, "
-                                + "request_sha256, created_at, parent_job) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                + "request_sha256, created_at, parent_job, dataset_id, init_from_model, init_from_version, "
+                                + "freeze_features) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                         .params(id, job.architecture(), job.modelName(), JobState.QUEUED.name(), job.plan(), job.caller(),
-                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now), job.parentJob())
+                                job.idempotencyKey(), job.requestSha256(), Timestamp.from(now), job.parentJob(),
+                                job.dataset(), job.initFromModel(), job.initFromVersion(), job.freeze())
                         .update();
                 return new Submitted(find(id).orElseThrow(), true);
             });
@@ -379,6 +382,12 @@ class JdbcJobStore implements JobStore {
     }
 
     @Override
+    public List<String> activeJobsUsing(String datasetId) {
+        return jdbc.sql("select id from training_job where dataset_id = ? and state in ('QUEUED', 'RUNNING') "
+                + "order by created_at, seq").param(datasetId).query(String.class).list();
+    }
+
+    @Override
     public Set<String> ids() {
         return new HashSet<>(jdbc.sql("select id from training_job").query(String.class).list());
     }
@@ -433,7 +442,11 @@ class JdbcJobStore implements JobStore {
                 rs.getString("owner"),
                 rs.getBoolean("cancel_requested"),
                 rs.getString("stop_reason"),
-                rs.getString("parent_job"));
+                rs.getString("parent_job"),
+                rs.getString("dataset_id"),
+                rs.getString("init_from_model"),
+                nullableInteger(rs, "init_from_version"),
+                rs.getBoolean("freeze_features"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -443,6 +456,11 @@ class JdbcJobStore implements JobStore {
 
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    private static Integer nullableInteger(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
         return rs.wasNull() ? null : value;
     }
 

@@ -123,6 +123,9 @@ public interface JobStore {
      */
     void deleteMetricsAfter(JobLease lease, long step);
 
+    /** Ids of the QUEUED or RUNNING jobs that train on {@code datasetId}, oldest first. */
+    List<String> activeJobsUsing(String datasetId);
+
     Set<String> ids();
 
     /** Finished jobs (SUCCEEDED, FAILED, CANCELLED) that ended before {@code cutoff}, oldest first. */

@@ -81,6 +81,11 @@ public class TrainingJobs {
         return store.latestMetrics(ids);
     }
 
+    /** The queued or running jobs that train on a data set: while there are any, it is not deleted. */
+    public List<String> activeJobsUsing(String datasetId) {
+        return store.activeJobsUsing(datasetId);
+    }
+
     public Optional<JobControl.Progress> liveProgress(String id) {
         return workers.progress(id);
     }

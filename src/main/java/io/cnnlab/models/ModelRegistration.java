@@ -3,7 +3,7 @@ package io.cnnlab.models;
 import io.cnnlab.architectures.Architectures;
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
-import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.datasets.Datasets;
 import io.cnnlab.jobs.JobSucceeding;
 import io.cnnlab.jobs.TrainingJob;
 import org.slf4j.Logger;
@@ -13,10 +13,12 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /**
- * A job that succeeds becomes the next version of its model, pointing at the job's best checkpoint. Registered
- * before the job is marked SUCCEEDED ({@link JobSucceeding}), so a succeeded job always shows its version.
+ * A job that succeeds becomes the next version of its model, pointing at the job's best checkpoint, with its data
+ * set's class names as labels and where it came from (data set, fine-tuning source). Registered before the job is
+ * marked SUCCEEDED ({@link JobSucceeding}), so a succeeded job always shows its version.
  */
 @Component
 class ModelRegistration {
@@ -26,11 +28,14 @@ class ModelRegistration {
     private final ModelRegistry registry;
     private final CheckpointStore checkpoints;
     private final Architectures architectures;
+    private final Datasets datasets;
 
-    ModelRegistration(ModelRegistry registry, CheckpointStore checkpoints, Architectures architectures) {
+    ModelRegistration(ModelRegistry registry, CheckpointStore checkpoints, Architectures architectures,
+                      Datasets datasets) {
         this.registry = registry;
         this.checkpoints = checkpoints;
         this.architectures = architectures;
+        this.datasets = datasets;
     }
 
     @EventListener
@@ -42,9 +47,11 @@ class ModelRegistration {
             return;
         }
         try (InputStream in = checkpoints.open(best)) {
+            // a data set in use by a running job is never deleted, so its classes are still there
+            List<String> labels = datasets.get(job.dataset()).classes();
             ModelVersion version = registry.register(job.modelName(), job.architecture(), "TRAINED", job.id(),
-                    best.step(), best.testAccuracy(), architectures.get(job.architecture()).cost().parameters(),
-                    Cifar10.CLASSES, in);
+                    best.step(), best.testAccuracy(), architectures.get(job.architecture()).cost(labels.size()).parameters(),
+                    labels, null, job.dataset(), InitFrom.ofNullable(job.initFromModel(), job.initFromVersion()), in);
             log.info("job {} registered as model {} v{} (step {}, test accuracy {})", job.id(), version.name(),
                     version.version(), best.step(), best.testAccuracy());
         } catch (IOException | RuntimeException e) {

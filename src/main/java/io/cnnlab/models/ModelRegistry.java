@@ -95,6 +95,18 @@ public class ModelRegistry {
     public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
                                  Double testAccuracy, long parameters, List<String> labels, String uploadSha256,
                                  InputStream network) {
+        return register(name, architecture, source, jobId, step, testAccuracy, parameters, labels, uploadSha256,
+                null, null, network);
+    }
+
+    /**
+     * @param dataset  the data set the network was trained on (null for an import)
+     * @param initFrom the version it was fine-tuned from, or null
+     */
+    @Transactional
+    public ModelVersion register(String name, String architecture, String source, String jobId, Long step,
+                                 Double testAccuracy, long parameters, List<String> labels, String uploadSha256,
+                                 String dataset, InitFrom initFrom, InputStream network) {
         ModelNames.checkName(name);
         changing();
         checkNameAvailable(name);
@@ -109,11 +121,12 @@ public class ModelRegistry {
         try {
             DurableFiles.Written written = blobs.put(key(name, version), network::transferTo);
             jdbc.sql("insert into model_version (name, version, architecture, source, job_id, checkpoint_step, test_accuracy, "
-                            + "parameters, labels, file_name, size_bytes, sha256, upload_sha256, created_at) "
-                            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + "parameters, labels, file_name, size_bytes, sha256, upload_sha256, created_at, dataset_id, "
+                            + "init_from_model, init_from_version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .params(name, version, architecture, source, jobId, step, testAccuracy, parameters,
                             String.join("\n", labels), fileName, written.sizeBytes(), written.sha256(), uploadSha256,
-                            Timestamp.from(clock.instant()))
+                            Timestamp.from(clock.instant()), dataset, initFrom == null ? null : initFrom.model(),
+                            initFrom == null ? null : initFrom.version())
                     .update();
             revisionMoved();
             ModelVersion registered = version(name, version);
@@ -407,12 +420,17 @@ public class ModelRegistry {
                     Long checkpointStep = rs.wasNull() ? null : step;
                     String name = rs.getString("name");
                     int version = rs.getInt("version");
+                    int fromVersion = rs.getInt("init_from_version");
+                    boolean noFromVersion = rs.wasNull();
+                    InitFrom initFrom = InitFrom.ofNullable(rs.getString("init_from_model"),
+                            noFromVersion ? null : fromVersion);
                     return new ModelVersion(name, version, rs.getString("architecture"), rs.getString("source"),
                             rs.getString("job_id"), checkpointStep, testAccuracy, rs.getLong("parameters"),
                             Arrays.asList(rs.getString("labels").split("\n")), rs.getLong("size_bytes"),
                             rs.getString("sha256").trim(), trimmed(rs.getString("upload_sha256")),
                             rs.getTimestamp("created_at").toInstant(),
-                            List.copyOf(aliases.getOrDefault(name + "/" + version, List.of())));
+                            List.copyOf(aliases.getOrDefault(name + "/" + version, List.of())),
+                            rs.getString("dataset_id"), initFrom);
                 })
                 .list();
     }

@@ -14,8 +14,14 @@ public final class Networks {
     }
 
     public static ComputationGraph create(Architecture architecture, TrainingPlan plan) {
+        return create(architecture, plan, Architecture.CLASSES);
+    }
+
+    /** A new network with one output per class of a data set of {@code classes} classes. */
+    public static ComputationGraph create(Architecture architecture, TrainingPlan plan, int classes) {
         NativeBackend.activate();
-        ComputationGraph net = new ComputationGraph(architecture.configuration(plan.recipe().networkSettings()));
+        ComputationGraph net = new ComputationGraph(
+                architecture.configuration(plan.recipe().networkSettings().withClasses(classes)));
         net.init();
         return net;
     }

@@ -48,7 +48,9 @@ public class RunContinuations {
                 .withMaxSteps(null)
                 .withEpochs(completedEpochs(last) + moreEpochs);
         return jobs.submit(new NewJob(parent.architecture(), parent.modelName(), TrainingPlans.toJson(plan), caller,
-                idempotencyKey, TrainingPlans.sha256(plan, parent.modelName(), "continues", parentId), parentId));
+                idempotencyKey, TrainingPlans.sha256(plan, parent.modelName(), "continues", parentId), parentId,
+                // the same data, and the lineage of the run it goes on with (its frozen layers stay frozen in the checkpoint)
+                parent.dataset(), parent.initFromModel(), parent.initFromVersion(), parent.freeze()));
     }
 
     /**

@@ -5,9 +5,9 @@ import io.cnnlab.architectures.Architectures;
 import io.cnnlab.checkpoints.Checkpoint;
 import io.cnnlab.checkpoints.CheckpointStore;
 import io.cnnlab.checkpoints.CorruptCheckpointException;
-import io.cnnlab.datasets.Cifar10;
+import io.cnnlab.datasets.DatasetNotFoundException;
 import io.cnnlab.datasets.DatasetUnavailableException;
-import io.cnnlab.datasets.TrainingData;
+import io.cnnlab.datasets.Datasets;
 import io.cnnlab.files.DurableFiles;
 import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
@@ -15,6 +15,9 @@ import io.cnnlab.jobs.JobExecutor;
 import io.cnnlab.jobs.JobFailedException;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingProperties;
+import io.cnnlab.models.ModelNotFoundException;
+import io.cnnlab.models.ModelRegistry;
+import io.cnnlab.models.ModelVersion;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -25,7 +28,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Runs a training job: the network from the job's latest intact checkpoint (or a new one), the trainer with
+ * Runs a training job on its data set: the network from the job's latest intact checkpoint (or else from the version
+ * it fine-tunes, or a new one), the trainer with
  * checkpoints at every epoch end (and every {@code cnn.training.checkpoint-every-steps}), and one more checkpoint when
  * a shutdown stops it.
  */
@@ -35,15 +39,17 @@ class TrainingJobExecutor implements JobExecutor {
     private static final Logger log = LoggerFactory.getLogger(TrainingJobExecutor.class);
 
     private final Architectures architectures;
-    private final TrainingData data;
+    private final Datasets datasets;
     private final CheckpointStore checkpoints;
     private final TrainingProperties properties;
     private final Trainer trainer;
+    private final ModelRegistry models;
 
-    TrainingJobExecutor(Architectures architectures, TrainingData data, CheckpointStore checkpoints,
-                        TrainingProperties properties, Trainer trainer) {
+    TrainingJobExecutor(Architectures architectures, Datasets datasets, CheckpointStore checkpoints,
+                        TrainingProperties properties, Trainer trainer, ModelRegistry models) {
         this.architectures = architectures;
-        this.data = data;
+        this.datasets = datasets;
+        this.models = models;
         this.checkpoints = checkpoints;
         this.properties = properties;
         this.trainer = trainer;
@@ -62,17 +68,17 @@ class TrainingJobExecutor implements JobExecutor {
 
     private Result train(TrainingJob job, JobControl control) throws InterruptedException {
         TrainingPlan plan = TrainingPlans.fromJson(job.architecture(), job.plan());
-        Cifar10 cifar;
+        Datasets.Splits data;
         try {
-            cifar = data.cifar10();
-        } catch (DatasetUnavailableException e) {
+            data = datasets.load(job.dataset());
+        } catch (DatasetUnavailableException | DatasetNotFoundException e) {
             throw new JobFailedException(e.getMessage(), e);
         }
-        ComputationGraph net = restoreOrCreate(job, plan);
+        ComputationGraph net = restoreOrCreate(job, plan, data.classes().size());
         control.resumingFrom(Networks.steps(net));
         long[] lastCheckpoint = {Networks.steps(net)};
         // decided from the stored epochs: an attempt that died between the decision and the job's end decides again
-        String[] stopReason = {Networks.steps(net) < plan.budget(cifar.train().size()).totalSteps()
+        String[] stopReason = {Networks.steps(net) < plan.budget(data.train().size()).totalSteps()
                 ? earlyStop(plan, control) : null};
         if (stopReason[0] != null) {
             control.recordStopReason(stopReason[0]);
@@ -104,7 +110,7 @@ class TrainingJobExecutor implements JobExecutor {
                 stopReason[0] = earlyStop(plan, control);
             }
         };
-        TrainingOutcome outcome = trainer.train(net, plan, cifar.train(), cifar.test(), listener,
+        TrainingOutcome outcome = trainer.train(net, plan, data.train(), data.test(), listener,
                 () -> stopReason[0] != null || control.stopRequested());
         if (outcome.finished()) {
             return Result.COMPLETED;
@@ -114,7 +120,7 @@ class TrainingJobExecutor implements JobExecutor {
             return Result.COMPLETED;
         }
         if (control.shutdownRequested() && outcome.step() != lastCheckpoint[0]) {
-            int epoch = plan.budget(cifar.train().size()).epochOf(outcome.step());
+            int epoch = plan.budget(data.train().size()).epochOf(outcome.step());
             save(control, outcome.step(), epoch, null, out -> ModelFormat.write(net, out));
         }
         return Result.STOPPED;
@@ -143,9 +149,10 @@ class TrainingJobExecutor implements JobExecutor {
 
     /**
      * The newest of the job's own checkpoints that passes its sha256 check (a corrupt one is reported and skipped,
-     * never loaded); else, for a continued run, its parent's last checkpoint; else a new network.
+     * never loaded); else, for a continued run, its parent's last checkpoint; else, for fine-tuning, the version it
+     * starts from (a resumed fine-tuning continues its own checkpoint); else a new network.
      */
-    private ComputationGraph restoreOrCreate(TrainingJob job, TrainingPlan plan) {
+    private ComputationGraph restoreOrCreate(TrainingJob job, TrainingPlan plan, int classes) {
         for (Checkpoint checkpoint : checkpoints.list(job.id())) {
             try (InputStream in = checkpoints.open(checkpoint)) {
                 ComputationGraph net = ModelFormat.read(in);
@@ -162,7 +169,29 @@ class TrainingJobExecutor implements JobExecutor {
         if (job.parentJob() != null) {
             return fromParent(job);
         }
-        return Networks.create(architectures.get(job.architecture()), plan);
+        if (job.initFromModel() != null) {
+            return fineTuned(job, plan, classes);
+        }
+        return Networks.create(architectures.get(job.architecture()), plan, classes);
+    }
+
+    private ComputationGraph fineTuned(TrainingJob job, TrainingPlan plan, int classes) {
+        ModelVersion source;
+        try {
+            source = models.version(job.initFromModel(), job.initFromVersion());
+        } catch (ModelNotFoundException e) {
+            throw new JobFailedException("the version to fine-tune is gone: " + e.getMessage(), e);
+        }
+        try (InputStream in = models.open(source)) {
+            ComputationGraph net = FineTuning.from(ModelFormat.read(in), architectures.get(job.architecture()), plan,
+                    classes, job.freeze());
+            log.info("job {} starts from model {} v{} ({} classes{})", job.id(), source.name(), source.version(),
+                    classes, job.freeze() ? ", feature layers frozen" : "");
+            return net;
+        } catch (IOException | RuntimeException e) {
+            throw new JobFailedException("model %s v%d cannot be fine-tuned: %s"
+                    .formatted(source.name(), source.version(), e.getMessage()), e);
+        }
     }
 
     /**

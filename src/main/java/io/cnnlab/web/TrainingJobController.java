@@ -10,6 +10,10 @@ import io.cnnlab.jobs.JobStore;
 import io.cnnlab.jobs.NewJob;
 import io.cnnlab.jobs.TrainingJob;
 import io.cnnlab.jobs.TrainingJobs;
+import io.cnnlab.datasets.DatasetNotFoundException;
+import io.cnnlab.datasets.Datasets;
+import io.cnnlab.models.InitFrom;
+import io.cnnlab.models.ModelNotFoundException;
 import io.cnnlab.models.ModelRegistry;
 import io.cnnlab.models.ModelVersion;
 import io.cnnlab.retention.Retention;
@@ -65,12 +69,14 @@ class TrainingJobController {
     private final Retention retention;
     private final JobViews views;
     private final RunContinuations continuations;
+    private final Datasets datasets;
 
     TrainingJobController(TrainingJobs jobs, CheckpointStore checkpoints, Architectures architectures,
                           JobEventStreams events, ModelRegistry models, Retention retention, JobViews views,
-                          RunContinuations continuations) {
+                          RunContinuations continuations, Datasets datasets) {
         this.jobs = jobs;
         this.continuations = continuations;
+        this.datasets = datasets;
         this.views = views;
         this.models = models;
         this.retention = retention;
@@ -94,10 +100,11 @@ class TrainingJobController {
     @PostMapping
     @io.swagger.v3.oas.annotations.Operation(summary = "Submit a training job",
             description = "Every field but architecture defaults to the network's recipe (GET /api/v1/architectures). "
-                    + "202 with Location; 400 problem naming each unknown, mistyped or invalid field; 422 when the "
+                    + "202 with Location; 400 problem naming each unknown, mistyped or invalid field (an unknown "
+                    + "dataset or initFrom version, an initFrom of another architecture, freeze without initFrom); 422 when the "
                     + "caller's Idempotency-Key was used with another body (the same key and body give the earlier "
                     + "job); 429 with Retry-After when the queue is full.",
-            responses = {@ApiResponse(responseCode = "202", description = "queued; Location names the job"), @ApiResponse(responseCode = "409", description = "the model name is taken or the data set is unavailable"), @ApiResponse(responseCode = "422", description = "the caller's Idempotency-Key was used with another body"), @ApiResponse(responseCode = "429", description = "the queue is full (Retry-After)"), @ApiResponse(responseCode = "413", description = "the body is larger than the service accepts")})
+            responses = {@ApiResponse(responseCode = "202", description = "queued; Location names the job"), @ApiResponse(responseCode = "400", description = "an invalid field, an unknown dataset or initFrom version, or an initFrom of another architecture"), @ApiResponse(responseCode = "409", description = "the model name is taken or the data set is unavailable"), @ApiResponse(responseCode = "422", description = "the caller's Idempotency-Key was used with another body"), @ApiResponse(responseCode = "429", description = "the queue is full (Retry-After)"), @ApiResponse(responseCode = "413", description = "the body is larger than the service accepts")})
     ResponseEntity<TrainingJobView> submit(@Valid @RequestBody TrainingJobRequest request,
                                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
@@ -106,10 +113,21 @@ class TrainingJobController {
         TrainingPlan plan = request.toPlan(architectures.get(request.architecture()));
         String modelName = request.modelName() != null ? request.modelName() : request.architecture();
         models.checkNameAvailable(modelName);
-        // the effective request: a body that spells out a default asks for the same job as one that omits it
-        String requestSha256 = TrainingPlans.sha256(plan, modelName);
+        String dataset = checkedDataset(request.dataset());
+        InitFrom initFrom = resolved(request.initFrom(), request.architecture());
+        boolean freeze = Boolean.TRUE.equals(request.freeze());
+        if (freeze && initFrom == null) {
+            throw new InvalidRequestException("freeze: keeps the feature layers of initFrom fixed, so it needs initFrom");
+        }
+        // the effective request: a body that spells out a default asks for the same job as one that omits it (and a
+        // job on CIFAR-10 from a new network keeps the digest it had before jobs named data sets)
+        String requestSha256 = dataset.equals(Datasets.CIFAR10) && initFrom == null
+                ? TrainingPlans.sha256(plan, modelName)
+                : TrainingPlans.sha256(plan, modelName, dataset, initFrom == null ? "" : initFrom.model(),
+                String.valueOf(initFrom == null ? 0 : initFrom.version()), String.valueOf(freeze));
         JobStore.Submitted submitted = jobs.submit(new NewJob(request.architecture(), modelName,
-                TrainingPlans.toJson(plan), caller(), idempotencyKey, requestSha256));
+                TrainingPlans.toJson(plan), caller(), idempotencyKey, requestSha256, null, dataset,
+                initFrom == null ? null : initFrom.model(), initFrom == null ? null : initFrom.version(), freeze));
         TrainingJob job = submitted.job();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/v1/training-jobs/" + job.id()))
@@ -248,6 +266,40 @@ class TrainingJobController {
         problem.setTitle("Idempotency-Key already used");
         problem.setProperty("jobId", e.existingJobId());
         return problem;
+    }
+
+    /** The data set a job names (default CIFAR-10); an unknown one is the request's mistake (400), not a missing page. */
+    private String checkedDataset(String requested) {
+        String id = requested == null ? Datasets.CIFAR10 : requested;
+        try {
+            datasets.get(id);
+        } catch (DatasetNotFoundException e) {
+            throw new InvalidRequestException("dataset: no data set '%s' (GET /api/v1/datasets lists them)".formatted(id));
+        }
+        return id;
+    }
+
+    /**
+     * The concrete version a fine-tuning starts from (the model's default version when none is named), stored that
+     * way so a later version or alias change does not change the job. It must be of the job's architecture: only
+     * its classifier layer is replaced.
+     */
+    private InitFrom resolved(TrainingJobRequest.InitFromRequest requested, String architecture) {
+        if (requested == null) {
+            return null;
+        }
+        ModelVersion version;
+        try {
+            version = requested.version() == null ? models.defaultVersion(requested.model())
+                    : models.version(requested.model(), requested.version());
+        } catch (ModelNotFoundException e) {
+            throw new InvalidRequestException("initFrom: " + e.getMessage());
+        }
+        if (!version.architecture().equals(architecture)) {
+            throw new InvalidRequestException("initFrom: model '%s' v%d is a %s network; a %s job can start only from a %s network"
+                    .formatted(version.name(), version.version(), version.architecture(), architecture, architecture));
+        }
+        return new InitFrom(version.name(), version.version());
     }
 
     /** Whose submission it is: idempotency keys of different callers never meet. */

@@ -60,7 +60,17 @@ record TrainingJobRequest(
         @Min(1) @Max(1_000_000) Integer trainAccuracyEvery,
         @Schema(description = "stop before the budget once test accuracy has not improved by more than minDelta for "
                 + "patience epochs; the best epoch's checkpoint becomes the model version (default: none)")
-        @Valid EarlyStoppingRequest earlyStopping) {
+        @Valid EarlyStoppingRequest earlyStopping,
+
+        @Schema(description = "id of the data set to train on (GET /api/v1/datasets; default: cifar10); the network gets "
+                + "one output per class", example = "cifar10")
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "a data set id (GET /api/v1/datasets)") String dataset,
+        @Schema(description = "start from this model version's weights (fine-tuning; the same architecture); its "
+                + "classifier layer is replaced when the data set's class count differs (default: a new network)")
+        @Valid InitFromRequest initFrom,
+        @Schema(description = "keep initFrom's feature layers fixed and train only the classifier (needs initFrom; "
+                + "default: false)")
+        Boolean freeze) {
 
     /** {@code earlyStopping} as the request spells it: patience required, minDelta 0 unless given. */
     record EarlyStoppingRequest(
@@ -73,6 +83,18 @@ record TrainingJobRequest(
         EarlyStopping toEarlyStopping() {
             return new EarlyStopping(patience, minDelta != null ? minDelta : 0);
         }
+    }
+
+    /**
+     * The version a fine-tuning starts from.
+     *
+     * @param version default: the model's default version (alias production, else the newest)
+     */
+    record InitFromRequest(
+            @Schema(description = "model name", requiredMode = Schema.RequiredMode.REQUIRED, example = "cifar-baseline")
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "a model name") String model,
+            @Schema(description = "version (default: the model's default version)")
+            @Min(1) Integer version) {
     }
 
     /**

@@ -4,6 +4,7 @@ import io.cnnlab.jobs.EpochRecord;
 import io.cnnlab.jobs.JobControl;
 import io.cnnlab.jobs.JobState;
 import io.cnnlab.jobs.TrainingJob;
+import io.cnnlab.models.InitFrom;
 import io.cnnlab.models.ModelVersion;
 import io.cnnlab.training.EarlyStopping;
 import io.cnnlab.training.TrainingPlan;
@@ -19,14 +20,17 @@ import java.time.Instant;
  * last recorded epoch, so a finished job keeps one. {@code worker} is the instance that runs the job (or last ran it;
  * null while it waits), {@code attempts} the number of its current (or last) attempt. {@code earlyStopping} is the
  * plan's (null when it runs its whole budget), {@code parentJob} the job it continues (null for a new run),
- * {@code stopReason} why it SUCCEEDED before its budget (null when it ran it all).
+ * {@code stopReason} why it SUCCEEDED before its budget (null when it ran it all). {@code dataset} is the data set
+ * it trains on, {@code initFrom} the version it fine-tunes (null for a new network), {@code freeze} whether that
+ * version's feature layers stay fixed.
  */
 record TrainingJobView(String id, String architecture, String modelName, JobState state, Instant createdAt,
                               Instant startedAt, Instant finishedAt, double progress, int epoch, long step,
                               Long totalSteps, Double imagesPerSecond, Double etaSeconds, Double loss,
                               EpochRecord latestMetrics, Double bestTestAccuracy, String error, int attempts,
                               String worker, TrainingPlan plan, ModelRef model, EarlyStopping earlyStopping,
-                              String parentJob, String stopReason) {
+                              String parentJob, String stopReason, String dataset, InitFrom initFrom,
+                              boolean freeze) {
 
     /** The model version a job became: GET /api/v1/models/{name}/versions/{version}. */
     record ModelRef(String name, int version) {
@@ -50,7 +54,8 @@ record TrainingJobView(String id, String architecture, String modelName, JobStat
                 job.state().isFinal() ? null : useLive ? finite(live.etaSeconds()) : job.etaSeconds(),
                 useLive ? finite(live.loss()) : latest == null ? null : finite(latest.trainLoss()),
                 latest, job.bestTestAccuracy(), job.error(), job.attempts(), job.worker(),
-                plan, ModelRef.of(became), plan.earlyStopping(), job.parentJob(), job.stopReason());
+                plan, ModelRef.of(became), plan.earlyStopping(), job.parentJob(), job.stopReason(), job.dataset(),
+                InitFrom.ofNullable(job.initFromModel(), job.initFromVersion()), job.freeze());
     }
 
     private static Double finite(double value) {

@@ -40,6 +40,40 @@ class ArchitecturesTest {
 
     private final Architectures architectures = Architectures.seed();
 
+    /** Every network on offer for the fewest and the most classes a data set may have: built, run, one output each. */
+    @ParameterizedTest
+    @CsvSource({"baseline, 2", "baseline, 1000", "factorized, 2", "factorized, 1000", "multibranch, 2",
+            "multibranch, 1000", "batchnorm, 2", "batchnorm, 1000", "combined, 2", "combined, 1000",
+            "combined-no-bn, 2", "combined-no-bn, 1000", "combined-no-factorisation, 2",
+            "combined-no-factorisation, 1000", "combined-single-branch, 2", "combined-single-branch, 1000"})
+    void everyNetworkBuildsAndRunsForTwoToAThousandClasses(String name, int classes) {
+        Architecture architecture = Architectures.offered().get(name);
+        ComputationGraph net = new ComputationGraph(
+                architecture.configuration(architecture.recipe().networkSettings().withClasses(classes)));
+        net.init();
+
+        INDArray out = net.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 3, 24, 24));
+
+        assertThat(out.shape()).containsExactly(2, classes);
+        assertThat(out.sum(1).toDoubleVector()).containsExactly(new double[]{1, 1}, within(1e-4));
+        assertThat(net.getLayer(architecture.classifierLayer())).as("the classifier layer is named").isNotNull();
+        assertThat(net.numParams()).isEqualTo(architecture.cost(classes).parameters());
+    }
+
+    /** Only the classifier depends on the class count: conv3's 5x5x64 weights and bias per class. */
+    @Test
+    void costFollowsTheClassCount() {
+        Architecture baseline = architectures.get("baseline");
+
+        assertThat(baseline.cost().parameters()).isEqualTo(123_338);
+        assertThat(baseline.cost(3).parameters()).isEqualTo(123_338 - 10 * (25 * 64 + 1) + 3 * (25 * 64 + 1));
+        assertThat(baseline.cost(3).macs()).isEqualTo(18_086_400 - 6 * 6 * 25 * 64 * 7);
+        assertThatThrownBy(() -> baseline.recipe().networkSettings().withClasses(1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 to 1000 classes, not 1");
+        assertThatThrownBy(() -> baseline.recipe().networkSettings().withClasses(1001))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void theSeedsFourNetworksInItsOrder() {
         assertThat(architectures.names()).containsExactly("baseline", "factorized", "multibranch", "batchnorm");

@@ -39,7 +39,7 @@ public final class CifarFixtures {
     public static LabelledImages images(int count, long seed) {
         Random random = new Random(seed);
         byte[] pixels = new byte[count * 3072];
-        byte[] labels = new byte[count];
+        short[] labels = new short[count];
         for (int i = 0; i < count; i++) {
             byte[] record = record(i % 10, random);
             labels[i] = record[0];

@@ -19,7 +19,7 @@ class ThumbnailsTest {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) (i * 7 + i / plane * 50); // distinct per channel plane and per image
         }
-        LabelledImages images = new LabelledImages(pixels, new byte[]{0, 1}, 3, 32, 32, List.of("a", "b"));
+        LabelledImages images = new LabelledImages(pixels, new short[]{0, 1}, 3, 32, 32, List.of("a", "b"));
 
         String url = Thumbnails.dataUrl(images, 1);
 
@@ -38,7 +38,7 @@ class ThumbnailsTest {
 
     @Test
     void anIndexOutsideTheImagesIsRefused() {
-        LabelledImages images = new LabelledImages(new byte[3 * 4], new byte[]{0}, 3, 2, 2, List.of("a"));
+        LabelledImages images = new LabelledImages(new byte[3 * 4], new short[]{0}, 3, 2, 2, List.of("a"));
         assertThatThrownBy(() -> Thumbnails.dataUrl(images, 1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> Thumbnails.decode("data:image/jpeg;base64,AA==")).isInstanceOf(IllegalArgumentException.class);
     }

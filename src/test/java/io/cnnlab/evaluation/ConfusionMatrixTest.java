@@ -115,7 +115,7 @@ class ConfusionMatrixTest {
     @Test
     void theEvaluatorFillsTheMatrixInTheSamePassAsLossAndAccuracy() {
         // four images, labels x, x, y, y; answers x (0.9), y (0.6), y (0.8), x (0.7)
-        byte[] labels = {0, 0, 1, 1};
+        short[] labels = {0, 0, 1, 1};
         LabelledImages data = new LabelledImages(new byte[4 * 3 * 4 * 4], labels, 3, 4, 4, List.of("x", "y"));
         float[][] answers = {{0.9f, 0.1f}, {0.4f, 0.6f}, {0.2f, 0.8f}, {0.7f, 0.3f}};
         int[] probed = {0};

@@ -68,11 +68,48 @@ class JdbcJobStoreTest {
         assertThat(store.find(job.id())).contains(job);
     }
 
+    /** Old jobs and jobs that name nothing train on CIFAR-10 from a new network. */
+    @Test
+    void aJobKeepsItsDataSetAndTheVersionItStartsFrom() {
+        TrainingJob plain = submit(null);
+        clock = clock.plusSeconds(1);
+        TrainingJob tuned = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, null, "shapes-1", "cifar-baseline",
+                3, true), clock, 1000).job();
+
+        assertThat(plain.dataset()).isEqualTo("cifar10");
+        assertThat(plain.initFromModel()).isNull();
+        assertThat(plain.initFromVersion()).isNull();
+        assertThat(plain.freeze()).isFalse();
+        assertThat(store.find(tuned.id()).orElseThrow()).extracting(TrainingJob::dataset, TrainingJob::initFromModel,
+                TrainingJob::initFromVersion, TrainingJob::freeze).containsExactly("shapes-1", "cifar-baseline", 3, true);
+    }
+
+    /** What keeps a data set from being deleted: its queued and running jobs, not its finished ones. */
+    @Test
+    void theQueuedAndRunningJobsOfADataSetAreItsUsers() {
+        clock = clock.plusSeconds(1);
+        String first = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, null, "shapes", null, null, false),
+                clock, 1000).job().id();
+        clock = clock.plusSeconds(1);
+        String second = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, null, "shapes", null, null, false),
+                clock, 1000).job().id();
+        submit(null);
+
+        assertThat(store.activeJobsUsing("shapes")).containsExactly(first, second);
+        JobLease running = claimLease("w1");
+        assertThat(running.jobId()).isEqualTo(first);
+        assertThat(store.activeJobsUsing("shapes")).containsExactly(first, second);
+        store.finish(running, JobState.SUCCEEDED, null, clock);
+        assertThat(store.transition(second, JobState.QUEUED, JobState.CANCELLED, "x", clock)).isTrue();
+        assertThat(store.activeJobsUsing("shapes")).isEmpty();
+        assertThat(store.activeJobsUsing("cifar10")).hasSize(1);
+    }
+
     @Test
     void aContinuationNamesItsParentAndAStopReasonIsWrittenOnlyUnderTheLease() {
         TrainingJob parent = submit(null);
         clock = clock.plusSeconds(1);
-        TrainingJob child = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, parent.id()), clock, 1000).job();
+        TrainingJob child = store.insert(new NewJob("baseline", "m", PLAN, "alice", null, SHA, parent.id(), NewJob.DEFAULT_DATASET, null, null, false), clock, 1000).job();
         assertThat(parent.parentJob()).isNull();
         assertThat(child.parentJob()).isEqualTo(parent.id());
 

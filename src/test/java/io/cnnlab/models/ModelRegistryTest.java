@@ -62,6 +62,24 @@ class ModelRegistryTest {
         assertThat(registry.models()).extracting(ModelRegistry.Model::name).containsExactly("cats");
     }
 
+    /** A trained version keeps its data set, the version it was fine-tuned from and up to 1,000 labels; imports none. */
+    @Test
+    void aVersionRecordsItsDataSetAndWhereItCameFrom() {
+        ModelRegistry registry = registry();
+        ModelVersion imported = register(registry, "base");
+        List<String> thousand = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "class-" + i).toList();
+
+        ModelVersion tuned = registry.register("tuned", "baseline", "TRAINED", null, 5L, 0.9, 10, thousand, null,
+                "3f2a1e4c-0000-4000-8000-000000000000", new InitFrom("base", 1), new ByteArrayInputStream(new byte[]{1}));
+
+        assertThat(imported.dataset()).isNull();
+        assertThat(imported.initFrom()).isNull();
+        ModelVersion read = registry().version("tuned", tuned.version());
+        assertThat(read.dataset()).isEqualTo("3f2a1e4c-0000-4000-8000-000000000000");
+        assertThat(read.initFrom()).isEqualTo(new InitFrom("base", 1));
+        assertThat(read.labels()).isEqualTo(thousand);
+    }
+
     @Test
     void aliasesAndDeletesShowOnTheNextRead() {
         ModelRegistry registry = registry();

@@ -79,6 +79,9 @@ class CollectionEnvelopeTest {
     Architectures architectures;
 
     @MockitoBean
+    io.cnnlab.datasets.Datasets datasets;
+
+    @MockitoBean
     TrainingJobs jobs;
 
     @MockitoBean

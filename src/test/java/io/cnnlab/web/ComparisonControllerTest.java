@@ -47,6 +47,9 @@ class ComparisonControllerTest {
     MockMvc mvc;
 
     @MockitoBean
+    io.cnnlab.datasets.Datasets datasets;
+
+    @MockitoBean
     TrainingJobs jobs;
 
     @MockitoBean

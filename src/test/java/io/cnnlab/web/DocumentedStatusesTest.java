@@ -265,6 +265,12 @@ class DocumentedStatusesTest {
         call(403, "POST", datasets, datasets, body("application/json", "{\"name\":\"here\",\"path\":\"/tmp\"}"));
         call(200, "GET", datasets, datasets, get());
         call(400, "GET", datasets, datasets + "?size=0", get());
+        call(200, "GET", "/api/v1/architectures", "/api/v1/architectures?dataset=" + id, get());
+        call(400, "GET", "/api/v1/architectures", "/api/v1/architectures?dataset=nope", get());
+        call(400, "POST", "/api/v1/training-jobs", "/api/v1/training-jobs",
+                body("application/json", "{\"architecture\":\"baseline\",\"dataset\":\"nope\"}"));
+        call(400, "POST", "/api/v1/training-jobs", "/api/v1/training-jobs",
+                body("application/json", "{\"architecture\":\"baseline\",\"initFrom\":{\"model\":\"nope\"}}"));
         String one = datasets + "/{id}";
         call(200, "GET", one, datasets + "/" + id, get());
         call(404, "GET", one, datasets + "/" + UNKNOWN_JOB, get());

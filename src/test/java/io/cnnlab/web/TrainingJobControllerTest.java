@@ -62,6 +62,9 @@ class TrainingJobControllerTest {
     }
 
     @MockitoBean
+    io.cnnlab.datasets.Datasets datasets;
+
+    @MockitoBean
     TrainingJobs jobs;
 
     @MockitoBean
@@ -162,8 +165,33 @@ class TrainingJobControllerTest {
         assertThat(submitted.getValue().modelName()).isEqualTo("every-field");
     }
 
+    /** initFrom without a version is the model's default version, stored as that concrete version. */
+    @Test
+    void aFineTuningIsStoredWithItsDataSetAndTheResolvedVersion() throws Exception {
+        when(jobs.submit(any())).thenAnswer(call -> new JobStore.Submitted(queued(call.getArgument(0)), true));
+        when(models.defaultVersion("cifar")).thenReturn(new io.cnnlab.models.ModelVersion("cifar", 4, "baseline",
+                "TRAINED", null, 1L, 0.5, 123_338, java.util.List.of("a", "b"), 1, "0".repeat(64), null, Instant.EPOCH,
+                java.util.List.of()));
+
+        mvc.perform(post("/api/v1/training-jobs").contentType(MediaType.APPLICATION_JSON).content(
+                        "{\"architecture\":\"baseline\",\"dataset\":\"shapes\",\"initFrom\":{\"model\":\"cifar\"},\"freeze\":true}"))
+                .andExpect(status().isAccepted());
+
+        ArgumentCaptor<NewJob> submitted = ArgumentCaptor.forClass(NewJob.class);
+        verify(jobs).submit(submitted.capture());
+        NewJob job = submitted.getValue();
+        assertThat(job.dataset()).isEqualTo("shapes");
+        assertThat(job.initFromModel()).isEqualTo("cifar");
+        assertThat(job.initFromVersion()).isEqualTo(4);
+        assertThat(job.freeze()).isTrue();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+            "\"initFrom\":{\"model\":\"m\",\"version\":0} | initFrom.version | must be greater than or equal to 1",
+            "\"initFrom\":{\"version\":1}            | initFrom.model     | must not be blank",
+            "\"initFrom\":{\"model\":\"m\",\"x\":1}     | initFrom.x         | unknown field",
+            "\"dataset\":\"../etc\"                   | dataset            | a data set id",
             "\"foo\":1                | foo                | unknown field",
             "\"max_steps\":5          | max_steps          | unknown field",
             "\"epochs\":2.5           | epochs             | whole number",
@@ -344,10 +372,11 @@ class TrainingJobControllerTest {
     @Test
     void aContinueTakesOneToAThousandEpochsAndAnswers202WithTheNewJobsLocation() throws Exception {
         String parent = "6f1c2b1e-2d7a-4c1e-9a59-0d3f5b0e8a11";
-        NewJob child = new NewJob("baseline", "baseline", TrainingPlans.toJson(EVERY_FIELD_PLAN), "anonymous", "c-1", "x", parent);
+        NewJob child = new NewJob("baseline", "baseline", TrainingPlans.toJson(EVERY_FIELD_PLAN), "anonymous", "c-1", "x", parent,
+                NewJob.DEFAULT_DATASET, null, null, false);
         TrainingJob queuedChild = new TrainingJob("7a2d3c2f-3e8b-4d2f-8b6a-1e4f6c1f9b22", "baseline", "baseline",
                 JobState.QUEUED, child.plan(), Instant.parse("2026-11-27T10:00:00Z"), null, null, 0, 0, null, null, null,
-                null, null, 0, null, false, null, parent);
+                null, null, 0, null, false, null, parent, NewJob.DEFAULT_DATASET, null, null, false);
         when(continuations.continueJob(parent, 5, "anonymous", "c-1")).thenReturn(new JobStore.Submitted(queuedChild, true));
 
         mvc.perform(post("/api/v1/training-jobs/" + parent + "/continue").contentType(MediaType.APPLICATION_JSON)
