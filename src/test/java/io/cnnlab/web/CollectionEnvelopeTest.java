@@ -105,6 +105,9 @@ class CollectionEnvelopeTest {
     @MockitoBean
     ModelEvaluator evaluator;
 
+    @MockitoBean
+    io.cnnlab.inference.ModelExporter exporter;
+
     private final JsonMapper json = JsonMapper.builder().build();
 
     private TrainingJob job(String id) {

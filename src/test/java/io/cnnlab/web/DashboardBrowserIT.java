@@ -4,7 +4,6 @@ import io.cnnlab.ServiceFixture;
 import io.cnnlab.datasets.DatasetArchives;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -327,7 +326,6 @@ class DashboardBrowserIT {
 
     @Test
     @Order(6)
-    @Disabled("enabled by the lead after the merge of datasets-jobs")
     void aFineTunedJobOnAnUploadedSetShowsItsDataSetAndSource() throws Exception {
         datasetId = uploadShapes("browser-tune");
         open("#/jobs");
@@ -365,7 +363,6 @@ class DashboardBrowserIT {
 
     @Test
     @Order(7)
-    @Disabled("enabled by the lead after the merge of stop-continue")
     void earlyStoppingShowsItsReasonAndContinueStartsALinkedJob() throws Exception {
         open("#/jobs");
         waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#architecture option")).isEmpty());
@@ -401,7 +398,6 @@ class DashboardBrowserIT {
 
     @Test
     @Order(8)
-    @Disabled("enabled by the lead after the merge of perclass")
     void theConfusionMatrixIsAHeatMapAndTheVersionShowsItsMistakes() throws Exception {
         JsonNode evaluation = json(api("GET", "/api/v1/training-jobs/" + jobId + "/evaluation", null, null));
         int labels = evaluation.get("labels").size();
@@ -440,7 +436,6 @@ class DashboardBrowserIT {
 
     @Test
     @Order(9)
-    @Disabled("enabled by the lead after the merge of download")
     void aVersionDownloadsAsItsZip() throws Exception {
         open("#/models/browser/versions/1");
         WebElement link = waitUpTo(20).until(d -> d.findElements(By.id("download-link")).stream().findFirst().orElse(null));

@@ -189,7 +189,7 @@ class ModelDownloadTest {
                     "jobId" : "%s",
                     "checkpointStep" : %d,
                     "testAccuracy" : %s,
-                    "dataset" : null,
+                    "dataset" : "cifar10",
                     "initFrom" : null
                   }
                 }
