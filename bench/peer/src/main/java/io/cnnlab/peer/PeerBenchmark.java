@@ -48,7 +48,13 @@ import java.util.Random;
  * --batch N         batch size (default 128)
  * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
  * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
+ * --phases          also print the median of each phase of a training step (copy of the batch into tensors,
+ *                   forward with the loss, backward, optimiser step, release of the step's arrays), the median
+ *                   step of the first and last quarter of the timed steps (does a step grow?) and the RSS then
  * </pre>
+ *
+ * <p>Every step's loss is read; the first step whose loss is not finite is reported (a NaN in a network that trains
+ * normally elsewhere means the peer is wrong, not slow).
  */
 public final class PeerBenchmark {
 
@@ -111,19 +117,37 @@ public final class PeerBenchmark {
                     }
                 }
                 long[] stepNanos = new long[options.steps];
+                long[][] phaseNanos = new long[Phase.values().length][options.steps];
                 float loss = Float.NaN;
+                int firstNonFinite = -1;
+                long rssTrainingStart = -1;
                 for (int step = 0; step < options.warmup + options.steps; step++) {
+                    if (step == options.warmup) {
+                        rssTrainingStart = residentMegabytes();
+                    }
+                    long[] phases = new long[Phase.values().length];
                     long start = System.nanoTime();
-                    loss = trainStep(trainer, inputShape, images[step % DATA_BATCHES], labels[step % DATA_BATCHES]);
+                    loss = trainStep(trainer, inputShape, images[step % DATA_BATCHES], labels[step % DATA_BATCHES],
+                            phases);
                     if (step >= options.warmup) {
                         stepNanos[step - options.warmup] = System.nanoTime() - start;
+                        for (Phase phase : Phase.values()) {
+                            phaseNanos[phase.ordinal()][step - options.warmup] = phases[phase.ordinal()];
+                        }
+                    }
+                    if (firstNonFinite < 0 && !Float.isFinite(loss)) {
+                        firstNonFinite = step;
                     }
                 }
                 double medianStep = median(stepNanos) / 1e9;
                 double trainImagesPerSecond = options.batch / medianStep;
                 double meanImagesPerSecond = options.batch * options.steps / (Arrays.stream(stepNanos).sum() / 1e9);
-                System.out.printf("  training: median step %.1f ms = %.0f img/s (mean %.0f img/s), last loss %.3f%n",
-                        medianStep * 1e3, trainImagesPerSecond, meanImagesPerSecond, loss);
+                System.out.printf("  training: median step %.1f ms = %.0f img/s (mean %.0f img/s), last loss %.3f%s%n",
+                        medianStep * 1e3, trainImagesPerSecond, meanImagesPerSecond, loss,
+                        firstNonFinite < 0 ? "" : ", first non-finite loss at step " + firstNonFinite);
+                if (options.phases) {
+                    printPhases(stepNanos, phaseNanos, rssTrainingStart);
+                }
 
                 ParameterStore inference = new ParameterStore(trainer.getManager(), false);
                 double single = medianMillis(model.getBlock(), inference, trainer.getManager(),
@@ -142,21 +166,56 @@ public final class PeerBenchmark {
         }
     }
 
-    /** One Adam step on a batch; every array the step makes lives in a manager closed at its end. */
-    private static float trainStep(Trainer trainer, Shape inputShape, float[] images, float[] labels) {
+    /** What a training step spends its time on, in the order they happen. */
+    private enum Phase { COPY, FORWARD, BACKWARD, STEP, RELEASE }
+
+    /**
+     * One Adam step on a batch; every array the step makes lives in a manager closed at its end. PyTorch on the CPU
+     * runs each operation before the call returns, so the clock between the calls is the time of each phase.
+     */
+    private static float trainStep(Trainer trainer, Shape inputShape, float[] images, float[] labels, long[] phases) {
+        long t0 = System.nanoTime();
+        float loss;
+        long t4;
         try (NDManager step = trainer.getManager().newSubManager()) {
             NDArray x = step.create(images, inputShape);
             NDArray y = step.create(labels);
-            float loss;
+            long t1 = System.nanoTime();
+            long t2;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList predictions = trainer.forward(new NDList(x));
                 NDArray value = trainer.getLoss().evaluate(new NDList(y), predictions);
+                t2 = System.nanoTime();
                 collector.backward(value);
                 loss = value.getFloat();
             }
+            long t3 = System.nanoTime();
             trainer.step();
-            return loss;
+            t4 = System.nanoTime();
+            phases[Phase.COPY.ordinal()] = t1 - t0;
+            phases[Phase.FORWARD.ordinal()] = t2 - t1;
+            phases[Phase.BACKWARD.ordinal()] = t3 - t2;
+            phases[Phase.STEP.ordinal()] = t4 - t3;
         }
+        phases[Phase.RELEASE.ordinal()] = System.nanoTime() - t4;
+        return loss;
+    }
+
+    private static void printPhases(long[] stepNanos, long[][] phaseNanos, long rssTrainingStart) {
+        double step = median(stepNanos);
+        StringBuilder line = new StringBuilder("  phases (median ms, share of the median step):");
+        for (Phase phase : Phase.values()) {
+            double phaseMedian = median(phaseNanos[phase.ordinal()]);
+            line.append(String.format(" %s %.2f (%.0f %%)", phase.name().toLowerCase(), phaseMedian / 1e6,
+                    100 * phaseMedian / step));
+        }
+        System.out.println(line);
+        int quarter = Math.max(1, stepNanos.length / 4);
+        System.out.printf("  median step, first quarter %.1f ms, last quarter %.1f ms; RSS %d MB after the warm-up, "
+                        + "%d MB after the timed steps%n",
+                median(Arrays.copyOfRange(stepNanos, 0, quarter)) / 1e6,
+                median(Arrays.copyOfRange(stepNanos, stepNanos.length - quarter, stepNanos.length)) / 1e6,
+                rssTrainingStart, residentMegabytes());
     }
 
     /** Inference mode (no autograd outside a GradientCollector, batch norm on its moving averages), softmax included. */
@@ -204,7 +263,8 @@ public final class PeerBenchmark {
         return -1;
     }
 
-    private record Options(List<String> networks, int steps, int warmup, int batch, int singleRuns, int batchRuns) {
+    private record Options(List<String> networks, int steps, int warmup, int batch, int singleRuns, int batchRuns,
+                           boolean phases) {
 
         static Options parse(String[] args) {
             List<String> networks = PeerNetworks.NAMES;
@@ -213,7 +273,12 @@ public final class PeerBenchmark {
             int batch = 128;
             int singleRuns = 300;
             int batchRuns = 40;
+            boolean phases = false;
             for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--phases")) {
+                    phases = true;
+                    continue;
+                }
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
                     case "--networks" -> networks = List.of(value.split(","));
@@ -226,7 +291,7 @@ public final class PeerBenchmark {
                 }
                 i++;
             }
-            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns);
+            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns, phases);
         }
     }
 }
