@@ -51,6 +51,10 @@ import java.util.Random;
  * --phases          also print the median of each phase of a training step (copy of the batch into tensors,
  *                   forward with the loss, backward, optimiser step, release of the step's arrays), the median
  *                   step of the first and last quarter of the timed steps (does a step grow?) and the RSS then
+ * --channels-last   hand the network its input in PyTorch's channels-last layout (an NHWC array viewed as NCHW,
+ *                   as {@code x.to(memory_format=torch.channels_last)} does): PyTorch's oneDNN convolutions then keep
+ *                   the activations in NHWC through the whole network instead of reordering them around every
+ *                   convolution (the shapes, parameters and arithmetic are the same)
  * </pre>
  *
  * <p>Every step's loss is read; the first step whose loss is not finite is reported (a NaN in a network that trains
@@ -74,8 +78,9 @@ public final class PeerBenchmark {
         System.out.printf("# %s %s via DJL %s; intra-op threads %d, inter-op threads %d; java %s; max heap %d MB%n",
                 engine.getEngineName(), engine.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads(), Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
-        System.out.printf("# %d warm-up + %d timed steps of batch %d per network, random data %dx%dx%d%n",
-                options.warmup, options.steps, options.batch, CHANNELS, CROP, CROP);
+        System.out.printf("# %d warm-up + %d timed steps of batch %d per network, random data %dx%dx%d, %s%n",
+                options.warmup, options.steps, options.batch, CHANNELS, CROP, CROP,
+                options.channelsLast ? "channels last (NHWC strides)" : "channels first (NCHW)");
         engine.setRandomSeed(42);
         List<String> rows = new ArrayList<>();
         for (String name : options.networks) {
@@ -110,7 +115,7 @@ public final class PeerBenchmark {
                 float[][] images = new float[DATA_BATCHES][];
                 float[][] labels = new float[DATA_BATCHES][];
                 for (int b = 0; b < DATA_BATCHES; b++) {
-                    images[b] = gaussian(random, (int) inputShape.size());
+                    images[b] = inLayout(gaussian(random, (int) inputShape.size()), inputShape, options.channelsLast);
                     labels[b] = new float[options.batch];
                     for (int i = 0; i < options.batch; i++) {
                         labels[b][i] = random.nextInt(CLASSES);
@@ -128,7 +133,7 @@ public final class PeerBenchmark {
                     long[] phases = new long[Phase.values().length];
                     long start = System.nanoTime();
                     loss = trainStep(trainer, inputShape, images[step % DATA_BATCHES], labels[step % DATA_BATCHES],
-                            phases);
+                            phases, options.channelsLast);
                     if (step >= options.warmup) {
                         stepNanos[step - options.warmup] = System.nanoTime() - start;
                         for (Phase phase : Phase.values()) {
@@ -150,10 +155,14 @@ public final class PeerBenchmark {
                 }
 
                 ParameterStore inference = new ParameterStore(trainer.getManager(), false);
+                Shape one = new Shape(1, CHANNELS, CROP, CROP);
+                Shape full = new Shape(128, CHANNELS, CROP, CROP);
                 double single = medianMillis(model.getBlock(), inference, trainer.getManager(),
-                        gaussian(random, CHANNELS * CROP * CROP), new Shape(1, CHANNELS, CROP, CROP), 30, options.singleRuns);
+                        inLayout(gaussian(random, (int) one.size()), one, options.channelsLast), one, 30,
+                        options.singleRuns, options.channelsLast);
                 double batched = medianMillis(model.getBlock(), inference, trainer.getManager(),
-                        gaussian(random, 128 * CHANNELS * CROP * CROP), new Shape(128, CHANNELS, CROP, CROP), 5, options.batchRuns);
+                        inLayout(gaussian(random, (int) full.size()), full, options.channelsLast), full, 5,
+                        options.batchRuns, options.channelsLast);
                 long rssEnd = residentMegabytes();
                 System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); RSS %d -> %d MB%n",
                         single, batched, 128 / (batched / 1e3), rssStart, rssEnd);
@@ -173,12 +182,13 @@ public final class PeerBenchmark {
      * One Adam step on a batch; every array the step makes lives in a manager closed at its end. PyTorch on the CPU
      * runs each operation before the call returns, so the clock between the calls is the time of each phase.
      */
-    private static float trainStep(Trainer trainer, Shape inputShape, float[] images, float[] labels, long[] phases) {
+    private static float trainStep(Trainer trainer, Shape inputShape, float[] images, float[] labels, long[] phases,
+                                   boolean channelsLast) {
         long t0 = System.nanoTime();
         float loss;
         long t4;
         try (NDManager step = trainer.getManager().newSubManager()) {
-            NDArray x = step.create(images, inputShape);
+            NDArray x = input(step, images, inputShape, channelsLast);
             NDArray y = step.create(labels);
             long t1 = System.nanoTime();
             long t2;
@@ -220,12 +230,12 @@ public final class PeerBenchmark {
 
     /** Inference mode (no autograd outside a GradientCollector, batch norm on its moving averages), softmax included. */
     private static double medianMillis(Block block, ParameterStore parameters, NDManager parent, float[] data, Shape shape,
-                                       int warmup, int runs) {
+                                       int warmup, int runs, boolean channelsLast) {
         long[] nanos = new long[runs];
         for (int i = 0; i < warmup + runs; i++) {
             long start = System.nanoTime();
             try (NDManager pass = parent.newSubManager()) {
-                NDArray x = pass.create(data, shape);
+                NDArray x = input(pass, data, shape, channelsLast);
                 block.forward(parameters, new NDList(x), false).singletonOrThrow().softmax(-1);
             }
             if (i >= warmup) {
@@ -233,6 +243,37 @@ public final class PeerBenchmark {
             }
         }
         return median(nanos) / 1e6;
+    }
+
+    /**
+     * The batch as an NCHW array from data in {@link #inLayout}; channels last, an NHWC array seen through a permuted
+     * view (the strides of PyTorch's channels-last format, no copy), so the network sees the same images either way.
+     */
+    private static NDArray input(NDManager manager, float[] data, Shape nchw, boolean channelsLast) {
+        if (!channelsLast) {
+            return manager.create(data, nchw);
+        }
+        Shape nhwc = new Shape(nchw.get(0), nchw.get(2), nchw.get(3), nchw.get(1));
+        return manager.create(data, nhwc).transpose(0, 3, 1, 2);
+    }
+
+    /** NCHW data in the order {@link #input} reads it: unchanged, or rearranged to NHWC once, outside the timing. */
+    private static float[] inLayout(float[] nchw, Shape shape, boolean channelsLast) {
+        if (!channelsLast) {
+            return nchw;
+        }
+        int n = (int) shape.get(0);
+        int c = (int) shape.get(1);
+        int hw = (int) (shape.get(2) * shape.get(3));
+        float[] nhwc = new float[nchw.length];
+        for (int image = 0; image < n; image++) {
+            for (int channel = 0; channel < c; channel++) {
+                for (int pixel = 0; pixel < hw; pixel++) {
+                    nhwc[(image * hw + pixel) * c + channel] = nchw[(image * c + channel) * hw + pixel];
+                }
+            }
+        }
+        return nhwc;
     }
 
     private static float[] gaussian(Random random, int n) {
@@ -264,7 +305,7 @@ public final class PeerBenchmark {
     }
 
     private record Options(List<String> networks, int steps, int warmup, int batch, int singleRuns, int batchRuns,
-                           boolean phases) {
+                           boolean phases, boolean channelsLast) {
 
         static Options parse(String[] args) {
             List<String> networks = PeerNetworks.NAMES;
@@ -274,9 +315,14 @@ public final class PeerBenchmark {
             int singleRuns = 300;
             int batchRuns = 40;
             boolean phases = false;
+            boolean channelsLast = false;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--phases")) {
                     phases = true;
+                    continue;
+                }
+                if (args[i].equals("--channels-last")) {
+                    channelsLast = true;
                     continue;
                 }
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -291,7 +337,7 @@ public final class PeerBenchmark {
                 }
                 i++;
             }
-            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns, phases);
+            return new Options(networks, steps, warmup, batch, singleRuns, batchRuns, phases, channelsLast);
         }
     }
 }
