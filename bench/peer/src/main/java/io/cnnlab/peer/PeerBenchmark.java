@@ -51,10 +51,11 @@ import java.util.Random;
  * --phases          also print the median of each phase of a training step (copy of the batch into tensors,
  *                   forward with the loss, backward, optimiser step, release of the step's arrays), the median
  *                   step of the first and last quarter of the timed steps (does a step grow?) and the RSS then
- * --channels-last   hand the network its input in PyTorch's channels-last layout (an NHWC array viewed as NCHW,
- *                   as {@code x.to(memory_format=torch.channels_last)} does): PyTorch's oneDNN convolutions then keep
- *                   the activations in NHWC through the whole network instead of reordering them around every
- *                   convolution (the shapes, parameters and arithmetic are the same)
+ * --channels-first  hand the network its input as a plain NCHW array (the engine's layout). The default is
+ *                   PyTorch's channels-last layout, as {@code x.to(memory_format=torch.channels_last)} gives it: an
+ *                   NHWC array viewed as NCHW, so PyTorch's oneDNN convolutions keep the activations in NHWC through
+ *                   the whole network instead of reordering them around every convolution; the same images, shapes,
+ *                   parameters and arithmetic either way
  * </pre>
  *
  * <p>Every step's loss is read; the first step whose loss is not finite is reported (a NaN in a network that trains
@@ -315,14 +316,14 @@ public final class PeerBenchmark {
             int singleRuns = 300;
             int batchRuns = 40;
             boolean phases = false;
-            boolean channelsLast = false;
+            boolean channelsLast = true;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--phases")) {
                     phases = true;
                     continue;
                 }
-                if (args[i].equals("--channels-last")) {
-                    channelsLast = true;
+                if (args[i].equals("--channels-first")) {
+                    channelsLast = false;
                     continue;
                 }
                 String value = i + 1 < args.length ? args[i + 1] : null;
