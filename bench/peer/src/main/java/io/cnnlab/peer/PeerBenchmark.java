@@ -35,7 +35,10 @@ import java.util.Random;
  * The PyTorch peer of the service's EngineBenchmark (issue 18): the same networks (PeerNetworks), batch, optimiser
  * (Adam at the recipe's learning rate), initialisation (truncated normal 0.1, bias 0.1), input (3x24x24) and thread
  * count (set by the JVM options in the pom and bench/peer-vs-engine.sh), timed the same way: training images/s from
- * the median step after a warm-up, the median of batch-128 and single-image inference passes.
+ * the median step after a warm-up, the median of batch-128 and single-image inference passes. The layout is PyTorch's
+ * channels-last, what its CPU performance guide asks of a convolutional network (see --channels-first): with plain
+ * NCHW arrays PyTorch's oneDNN convolutions reorder every activation into a blocked layout and back, which took
+ * 40-55 % of the oneDNN time of a training step, so the peer was a slow PyTorch.
  *
  * <p>Data: random standard-normal images and random labels made up front, a few batches cycled. The engine trains
  * on real CIFAR-10 through its pipeline (whose wait is under 1 % of a step); here only the copy of each batch into
