@@ -9,8 +9,10 @@
 # Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (30), SINGLE_RUNS and BATCH_RUNS timed
 # inference passes (300, 40), DATA (CIFAR-10 binary directory, for
 # the engine, default ../shared/data/cifar10; the peer trains on random data of the same shape), OUT
-# (target/peer-vs-engine: each run's full output). The engine evaluates on 500 test images only: its accuracy is
-# not what is compared here.
+# (target/peer-vs-engine: each run's full output), PEER_ARGS (more options for PeerBenchmark, e.g. --channels-first
+# for the engine's NCHW layout instead of PyTorch's channels-last default, or --phases). The engine evaluates on 500
+# test images only: its accuracy is not what is compared here. Check each peer run's "first non-finite loss" and
+# phases before a ratio is claimed (docs/performance.md, "PyTorch peer").
 # Needs the PyTorch natives in the local Maven repository (bench/peer/pom.xml names them); runs offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,7 @@ BATCH_RUNS=${BATCH_RUNS:-40}
 # the shared data directory beside the main checkout, or beside the worktrees' parent
 DATA=${DATA:-$(for d in ../shared/data/cifar10 ../../shared/data/cifar10; do [ -d "$d" ] && echo "$d" && break; done)}
 [ -f "${DATA:-}/data_batch_1.bin" ] || { echo "no CIFAR-10 binary batches in '${DATA:-}': set DATA" >&2; exit 2; }
+PEER_ARGS=${PEER_ARGS:-}
 OUT=${OUT:-target/peer-vs-engine}
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=2
@@ -38,7 +41,8 @@ engine=(java -Xmx2g -cp "target/classes:$(cat target/engine-classpath.txt)" io.c
     --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS")
 peer=(java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1
     -cp "bench/peer/target/classes:$(cat bench/peer/target/peer-classpath.txt)" io.cnnlab.peer.PeerBenchmark
-    --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS")
+    --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS"
+    $PEER_ARGS)
 
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench pom.xml || echo "+uncommitted")
 summary="$OUT/summary.txt"
@@ -46,7 +50,7 @@ summary="$OUT/summary.txt"
     echo "# peer-vs-engine $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
     echo "# bench/peer-vs-engine.sh $NETWORKS  (ROUNDS=$ROUNDS STEPS=$STEPS WARMUP=$WARMUP SINGLE_RUNS=$SINGLE_RUNS BATCH_RUNS=$BATCH_RUNS)"
     echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP --test-images 500 --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS"
-    echo "# peer:   java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/peer/target/classes:<runtime classpath> io.cnnlab.peer.PeerBenchmark --networks $NETWORKS --steps $STEPS --warmup $WARMUP --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS"
+    echo "# peer:   java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/peer/target/classes:<runtime classpath> io.cnnlab.peer.PeerBenchmark --networks $NETWORKS --steps $STEPS --warmup $WARMUP --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS${PEER_ARGS:+ $PEER_ARGS}"
 } > "$summary"
 
 run() { # side round
@@ -56,6 +60,8 @@ run() { # side round
     if [ "$side" = engine ]; then "${engine[@]}"; else "${peer[@]}"; fi >"$OUT/$side-$round.txt" 2>"$OUT/$side-$round.err"
     echo "# round $round $side: $((SECONDS - start)) s, load average at start $load" | tee -a "$summary" >&2
     grep '^RESULT ' "$OUT/$side-$round.txt" | sed "s/^RESULT /$side $round /" >>"$OUT/results.txt"
+    # a peer that does not train is no reference: say so where the ratios are read
+    grep -H 'first non-finite loss' "$OUT/$side-$round.txt" | sed 's/^/# WARNING: /' | tee -a "$summary" >&2 || true
 }
 
 # results.txt lines: side round network train_img_s=X infer_img_s=Y single_ms=Z
