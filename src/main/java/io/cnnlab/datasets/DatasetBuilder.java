@@ -32,7 +32,8 @@ final class DatasetBuilder implements EntrySink, AutoCloseable {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Image(String name, List<String> folders, String sha256) {
+    /** A decoded image; {@code slot} is where its pixels lie in the spool (arrival order, not name order). */
+    private record Image(String name, List<String> folders, String sha256, int slot) {
     }
 
     /** What was built: everything the data set's metadata row needs. */
@@ -88,8 +89,9 @@ final class DatasetBuilder implements EntrySink, AutoCloseable {
             reject(path, e.getMessage());
             return;
         }
-        spool.write(ByteBuffer.wrap(planes), (long) images.size() * DatasetRecords.IMAGE_BYTES);
-        images.add(new Image(path, segments.subList(0, segments.size() - 1), sha256(bytes)));
+        int slot = images.size();
+        spool.write(ByteBuffer.wrap(planes), (long) slot * DatasetRecords.IMAGE_BYTES);
+        images.add(new Image(path, segments.subList(0, segments.size() - 1), sha256(bytes), slot));
     }
 
     @Override
@@ -194,7 +196,8 @@ final class DatasetBuilder implements EntrySink, AutoCloseable {
                 }
                 DatasetRecords.label(record, labels[k]);
                 pixels.clear().position(DatasetRecords.LABEL_BYTES);
-                long at = (long) kept.get(k) * DatasetRecords.IMAGE_BYTES;
+                // the images were sorted by name; their pixels stay where they arrived
+                long at = (long) images.get(kept.get(k)).slot() * DatasetRecords.IMAGE_BYTES;
                 while (pixels.hasRemaining()) {
                     if (spool.read(pixels, at + pixels.position() - DatasetRecords.LABEL_BYTES) < 0) {
                         throw new IOException("the image spool ended early");

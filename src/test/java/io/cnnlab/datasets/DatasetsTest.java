@@ -84,6 +84,41 @@ class DatasetsTest {
         assertThat(home.resolve("datasets")).isEmptyDirectory();
     }
 
+    /**
+     * An archive lists its entries in whatever order its maker walked the folders ({@code zip -r} follows the file
+     * system): the stored records must still pair each image with its own label and split. Regression: records were
+     * written by name order while the pixels lay in arrival order, so a reversed archive crossed images over classes
+     * and splits.
+     */
+    @Test
+    void anArchiveInAnyEntryOrderKeepsEachImageWithItsLabelAndSplit() {
+        Datasets datasets = datasets(TestDatabase.H2.create(), limits(List.of(), Duration.ZERO));
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>(DatasetArchives.shapes("train/", 3, "png"));
+        DatasetArchives.shapes("test/", 2, "png").forEach((name, bytes) -> files.put(name, bytes));
+        List<String> names = new java.util.ArrayList<>(files.keySet());
+        java.util.Collections.reverse(names);
+        Map<String, byte[]> reversed = new java.util.LinkedHashMap<>();
+        names.forEach(name -> reversed.put(name, files.get(name)));
+
+        Dataset set = datasets.importArchive(new ByteArrayInputStream(DatasetArchives.zip(reversed)), "reversed", null);
+
+        assertThat(set.split()).isEqualTo("archive");
+        Datasets.Splits splits = datasets.load(set.id());
+        ImageDecoder decoder = new ImageDecoder(1_000_000);
+        for (String split : List.of("train/", "test/")) {
+            LabelledImages stored = split.equals("train/") ? splits.train() : splits.test();
+            List<String> sorted = files.keySet().stream().filter(n -> n.startsWith(split)).sorted().toList();
+            assertThat(stored.size()).isEqualTo(sorted.size());
+            for (int i = 0; i < sorted.size(); i++) {
+                String name = sorted.get(i);
+                String shape = name.substring(split.length(), name.indexOf('/', split.length()));
+                assertThat(Arrays.copyOfRange(stored.pixels(), i * 3072, (i + 1) * 3072)).as(name)
+                        .isEqualTo(decoder.decode(files.get(name)));
+                assertThat(stored.label(i)).as(name).isEqualTo(DatasetArchives.SHAPES.indexOf(shape));
+            }
+        }
+    }
+
     @Test
     void folderRegistrationIsOffWithoutRoots() {
         Datasets datasets = datasets(TestDatabase.H2.create(), limits(List.of(), Duration.ZERO));
