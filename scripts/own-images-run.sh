@@ -38,7 +38,7 @@ while true; do
     echo "  $(echo "$view" | jq -r '"\(.state) epoch \(.epoch) step \(.step)/\(.totalSteps) \(.imagesPerSecond // 0 | floor) img/s"')" >&2
     sleep 15
 done
-echo "$view" | jq -c '{state, epochsCompleted, bestTestAccuracy, model, error, startedAt, finishedAt}'
+echo "$view" | jq -c '{state, epoch, step, bestTestAccuracy, model, error, startedAt, finishedAt}'
 [ "$state" = SUCCEEDED ] || exit 1
 
 say curl -s "$base/api/v1/training-jobs/$job/metrics"
