@@ -155,6 +155,10 @@ class DatasetJobsEndToEndTest {
         assertThat(baseline(get("/api/v1/architectures?dataset=" + shapes)).get("parameterCount").asLong())
                 .isEqualTo(BASELINE_3_CLASSES);
         assertThat(baseline(get("/api/v1/architectures")).get("parameterCount").asLong()).isEqualTo(123_338);
+        // a comparison costs each run for its own data set, and says which set that was
+        JsonNode rows = get("/api/v1/comparisons?jobs=" + shapesJob).get("items");
+        assertThat(rows.get(0).get("parameterCount").asLong()).isEqualTo(BASELINE_3_CLASSES);
+        assertThat(rows.get(0).get("dataset").asString()).isEqualTo(shapes);
         assertProblem(http.send(HttpRequest.newBuilder(uri("/api/v1/architectures?dataset=nope")).build(),
                 HttpResponse.BodyHandlers.ofString()), 400, "nope");
     }

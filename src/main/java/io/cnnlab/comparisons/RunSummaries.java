@@ -44,7 +44,7 @@ final class RunSummaries {
         return new RunSummary(job.id(), job.architecture(), job.modelName(), job.state().name(), cost.parameters(),
                 cost.macs(), last == null ? 0 : last.epoch(), steps,
                 medianThroughput(history), wallSeconds, last == null ? null : last.testAccuracy(), best, atEpoch,
-                toAccuracy, curve);
+                toAccuracy, curve, job.dataset());
     }
 
     /**

@@ -14,12 +14,13 @@ import java.util.Map;
  * @param accuracyAtEpoch      test accuracy after each requested epoch the run reached
  * @param secondsToAccuracy    wall seconds until test accuracy first reached each threshold (absent: never)
  * @param curve                per-epoch points for plotting test accuracy against wall time
+ * @param dataset              the data set the run trained on: accuracies of runs on different sets do not compare
  */
 public record RunSummary(String jobId, String architecture, String modelName, String state, long parameterCount,
                          long macsPerImage, int epochsCompleted, long stepsCompleted, Double imagesPerSecond,
                          double wallSeconds,
                          Double finalTestAccuracy, Double bestTestAccuracy, Map<String, Double> accuracyAtEpoch,
-                         Map<String, Double> secondsToAccuracy, List<CurvePoint> curve) {
+                         Map<String, Double> secondsToAccuracy, List<CurvePoint> curve, String dataset) {
 
     /** Test accuracy after an epoch, with the wall time it took to get there. */
     public record CurvePoint(int epoch, long step, double elapsedSeconds, double trainLoss, double testLoss,
