@@ -6,7 +6,7 @@
 #
 #   bench/peer-vs-engine.sh [networks]          e.g. bench/peer-vs-engine.sh baseline,factorized
 #
-# Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (30), SINGLE_RUNS and BATCH_RUNS timed
+# Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (300), SINGLE_RUNS and BATCH_RUNS timed
 # inference passes (300, 40), DATA (CIFAR-10 binary directory, for
 # the engine, default ../shared/data/cifar10; the peer trains on random data of the same shape), OUT
 # (target/peer-vs-engine: each run's full output), PEER_ARGS (more options for PeerBenchmark, e.g. --channels-first
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 NETWORKS=${1:-baseline,factorized,multibranch,batchnorm,combined}
 ROUNDS=${ROUNDS:-3}
 STEPS=${STEPS:-200}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-300}
 SINGLE_RUNS=${SINGLE_RUNS:-300}
 BATCH_RUNS=${BATCH_RUNS:-40}
 # the shared data directory beside the main checkout, or beside the worktrees' parent
@@ -30,6 +30,11 @@ PEER_ARGS=${PEER_ARGS:-}
 OUT=${OUT:-target/peer-vs-engine}
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=2
+# PyTorch's CPU allocator is malloc: with glibc's default, freed tensors go back to the system and come again as
+# fresh pages, and the peer's steps took 2-4x longer until the adaptive threshold caught up (150-190 ms median in the
+# first quarter of 200 steps, 50-60 ms once settled). Fixed thresholds — what PyTorch's CPU tuning guide gets with
+# jemalloc or tcmalloc — for both sides alike, and a long warm-up, so steady state is what is measured.
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-4294967296} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-4294967296}
 
 ./mvnw -B -o -q -Pbenchmark compile dependency:build-classpath \
     -Dmdep.outputFile=target/engine-classpath.txt -Dmdep.includeScope=runtime
@@ -47,7 +52,7 @@ peer=(java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench pom.xml || echo "+uncommitted")
 summary="$OUT/summary.txt"
 {
-    echo "# peer-vs-engine $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
+    echo "# peer-vs-engine $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_"
     echo "# bench/peer-vs-engine.sh $NETWORKS  (ROUNDS=$ROUNDS STEPS=$STEPS WARMUP=$WARMUP SINGLE_RUNS=$SINGLE_RUNS BATCH_RUNS=$BATCH_RUNS)"
     echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP --test-images 500 --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS"
     echo "# peer:   java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/peer/target/classes:<runtime classpath> io.cnnlab.peer.PeerBenchmark --networks $NETWORKS --steps $STEPS --warmup $WARMUP --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS${PEER_ARGS:+ $PEER_ARGS}"
