@@ -214,6 +214,14 @@ public class ModelRegistry {
             throw new ModelConflictException("model '%s' v%d is the target of alias(es) %s; move them first"
                     .formatted(name, version, String.join(", ", target.aliases())));
         }
+        // a queued job reads these weights when it starts, a running one again if it restarts before its first checkpoint
+        List<String> tuning = jdbc.sql("select id from training_job where init_from_model = ? and init_from_version = ? "
+                + "and state in ('QUEUED', 'RUNNING') order by created_at").params(name, version).query(String.class).list();
+        if (!tuning.isEmpty()) {
+            throw new ModelConflictException("model '%s' v%d is what %d queued or running training job(s) (%s) fine-tune "
+                    .formatted(name, version, tuning.size(), String.join(", ", tuning))
+                    + "from; cancel them or wait until they finish, then delete it");
+        }
         changing();
         jdbc.sql("delete from model_version where name = ? and version = ?").params(name, version).update();
         revisionMoved();
@@ -249,6 +257,13 @@ public class ModelRegistry {
         if (!pending.isEmpty()) {
             throw new ModelConflictException("model '%s' is the target of %d queued or running training job(s) (%s); "
                     .formatted(name, pending.size(), String.join(", ", pending))
+                    + "cancel them or wait until they finish, then delete the model");
+        }
+        List<String> tuning = jdbc.sql("select id from training_job where init_from_model = ? and state in ('QUEUED', 'RUNNING') "
+                + "order by created_at").param(name).query(String.class).list();
+        if (!tuning.isEmpty()) {
+            throw new ModelConflictException("%d queued or running training job(s) (%s) fine-tune from a version of model '%s'; "
+                    .formatted(tuning.size(), String.join(", ", tuning), name)
                     + "cancel them or wait until they finish, then delete the model");
         }
         changing();

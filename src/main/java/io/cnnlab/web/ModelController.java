@@ -233,7 +233,7 @@ class ModelController {
             @ApiResponse(responseCode = "204", description = "deleted"),
             @ApiResponse(responseCode = "404", description = "no such model"),
             @ApiResponse(responseCode = "409", description = "a queued or running training job will register into "
-                    + "this model; the problem names the jobs")})
+                    + "this model or fine-tunes from one of its versions; the problem names the jobs")})
     ResponseEntity<Void> deleteModel(@PathVariable String name) {
         registry.deleteModel(name);
         return ResponseEntity.noContent().build();
@@ -252,7 +252,8 @@ class ModelController {
     @DeleteMapping("/{name}/versions/{version}")
     @Operation(summary = "Delete a model version", responses = {
             @ApiResponse(responseCode = "204", description = "deleted"),
-            @ApiResponse(responseCode = "409", description = "an alias points at the version")})
+            @ApiResponse(responseCode = "409", description = "an alias points at the version, or a queued or running "
+                    + "training job fine-tunes from it")})
     ResponseEntity<Void> delete(@PathVariable String name, @PathVariable int version) {
         registry.delete(name, version);
         return ResponseEntity.noContent().build();

@@ -207,6 +207,28 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aVersionAQueuedOrRunningJobFineTunesFromIsKept() {
+        ModelRegistry registry = registry();
+        register(registry, "m");
+        register(registry, "m");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        jdbc.sql("insert into training_job (id, architecture, model_name, state, plan, created_at, init_from_model, "
+                        + "init_from_version) values ('job-tuning', 'baseline', 'other', 'QUEUED', '{}', ?, 'm', 1)")
+                .param(Timestamp.from(Instant.parse("2026-11-27T10:00:00Z"))).update();
+
+        assertThatThrownBy(() -> registry.delete("m", 1)).isInstanceOf(ModelConflictException.class)
+                .hasMessageContaining("model 'm' v1 is what 1 queued or running training job(s) (job-tuning) fine-tune from");
+        assertThatThrownBy(() -> registry.deleteModel("m")).isInstanceOf(ModelConflictException.class)
+                .hasMessageContaining("(job-tuning) fine-tune from a version of model 'm'");
+        registry.delete("m", 2);
+        assertThat(registry.model("m").versions()).extracting(ModelVersion::version).containsExactly(1);
+
+        jdbc.sql("update training_job set state = 'SUCCEEDED' where id = 'job-tuning'").update();
+        registry.delete("m", 1);
+        assertThatThrownBy(() -> registry.version("m", 1)).isInstanceOf(ModelNotFoundException.class);
+    }
+
+    @Test
     void aFailedDeleteKeepsTheFilesOfTheVersionsItWouldHaveRemoved() {
         ModelRegistry registry = registry();
         ModelVersion v1 = register(registry, "m");
