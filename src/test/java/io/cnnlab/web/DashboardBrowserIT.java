@@ -117,7 +117,14 @@ class DashboardBrowserIT {
     private WebDriverWait waitUpTo(int seconds) {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
         wait.pollingEvery(Duration.ofMillis(50));
+        // a live page re-renders (the state event, then the final refresh): an element found a moment ago may be gone
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         return wait;
+    }
+
+    /** The text of {@code by} once it equals {@code expected}, looked up afresh until then (the page may re-render). */
+    private void awaitText(By by, String expected) {
+        waitUpTo(20).until(d -> expected.equals(d.findElement(by).getText()));
     }
 
     private void open(String hash) {
@@ -344,15 +351,12 @@ class DashboardBrowserIT {
         waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
         String tuned = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
         waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
-        assertThat(browser.findElement(By.id("run-dataset")).getText()).isEqualTo("data set " + datasetId);
-        assertThat(browser.findElement(By.id("run-init-from")).getText())
-                .isEqualTo("fine-tuned from browser version 1 (feature layers frozen)");
-        assertThat(browser.findElements(By.cssSelector("#epoch-rows tr"))).hasSize(3);
+        awaitText(By.id("run-dataset"), "data set " + datasetId);
+        awaitText(By.id("run-init-from"), "fine-tuned from browser version 1 (feature layers frozen)");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector("#epoch-rows tr")).size() == 3);
 
         open("#/jobs");
-        WebElement cell = waitUpTo(20).until(d -> d.findElements(By.cssSelector("#job-rows tr[data-job-id='" + tuned + "'] td.dataset"))
-                .stream().findFirst().orElse(null));
-        assertThat(cell.getText()).isEqualTo("browser-tune");
+        awaitText(By.cssSelector("#job-rows tr[data-job-id='" + tuned + "'] td.dataset"), "browser-tune");
         open("#/models/browser-tuned/versions/1");
         waitUpTo(20).until(d -> d.findElement(By.id("view")).getText().contains("Labels: circle, square, triangle"));
         assertThat(browser.findElement(By.id("view")).getText()).contains("data set " + datasetId)
@@ -378,20 +382,24 @@ class DashboardBrowserIT {
         waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
         String parent = browser.getCurrentUrl().replaceAll(".*#/jobs/", "");
         waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
-        WebElement reason = waitUpTo(20).until(d -> d.findElements(By.id("stop-reason")).stream().findFirst().orElse(null));
-        assertThat(reason.getText()).startsWith("Stopped early: early stopping:");
-        int stoppedAfter = browser.findElements(By.cssSelector("#epoch-rows tr")).size();
+        waitUpTo(20).until(d -> d.findElement(By.id("stop-reason")).getText().startsWith("Stopped early: early stopping:"));
+        int stoppedAfter = waitUpTo(20).until(d -> {
+            int rows = d.findElements(By.cssSelector("#epoch-rows tr")).size();
+            return rows > 0 ? rows : null;
+        });
         assertThat(stoppedAfter).isBetween(1, 9);
 
         fill("continue-epochs", "2");
         browser.findElement(By.id("continue")).click();
         waitUpTo(20).until(d -> d.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$") && !d.getCurrentUrl().endsWith(parent));
         waitUpTo(600).until(d -> !d.findElements(By.cssSelector("#run-header [data-state='SUCCEEDED']")).isEmpty());
-        WebElement link = browser.findElement(By.cssSelector("#run-parent a"));
-        assertThat(link.getAttribute("href")).endsWith("#/jobs/" + parent);
+        waitUpTo(20).until(d -> d.findElement(By.cssSelector("#run-parent a")).getAttribute("href").endsWith("#/jobs/" + parent));
         // the epochs go on from the parent's: its last row is the parent's last epoch + 2
-        List<WebElement> rows = browser.findElements(By.cssSelector("#epoch-rows tr"));
-        assertThat(rows.get(rows.size() - 1).findElement(By.cssSelector("td")).getText()).isEqualTo(String.valueOf(stoppedAfter + 2));
+        waitUpTo(20).until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("#epoch-rows tr"));
+            return !rows.isEmpty() && rows.get(rows.size() - 1).findElement(By.cssSelector("td")).getText()
+                    .equals(String.valueOf(stoppedAfter + 2));
+        });
         assertNothingBlockedOnThisPage();
         screenshot("10-continued");
     }
