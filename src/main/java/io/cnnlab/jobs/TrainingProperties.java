@@ -26,6 +26,8 @@ import java.time.Duration;
  *                              it every third of it (at least every 2 s, which is also how soon a cancel sent to
  *                              another instance stops the run). A job whose instance died runs again elsewhere after
  *                              this long
+ * @param engine                {@code onednn}: the networks the oneDNN engine runs (baseline, factorized) train on it,
+ *                              the others on DL4J; {@code dl4j}: all on DL4J (docs/performance.md)
  */
 @Validated
 @ConfigurationProperties("cnn.training")
@@ -36,7 +38,11 @@ public record TrainingProperties(@Min(0) @Max(64) @DefaultValue("1") int workers
                                  @NotNull @DefaultValue("60s") Duration shutdownTimeout,
                                  @NotNull @DefaultValue("2s") Duration progressWriteInterval,
                                  @Min(1) @Max(100_000) @DefaultValue("60") int maxSubmissionsPerMinute,
-                                 @NotNull @DefaultValue("30s") Duration leaseDuration) {
+                                 @NotNull @DefaultValue("30s") Duration leaseDuration,
+                                 @NotNull @DefaultValue("onednn") Engine engine) {
+
+    /** What runs a training step: the project's oneDNN engine where it runs the network (else DL4J), or DL4J always. */
+    public enum Engine { ONEDNN, DL4J }
 
     public TrainingProperties {
         if (leaseDuration != null && leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {

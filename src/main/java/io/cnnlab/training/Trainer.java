@@ -8,9 +8,14 @@ import io.cnnlab.datasets.BatchSource;
 import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Prefetcher;
 import io.cnnlab.datasets.Preprocessing;
+import io.cnnlab.onednn.OneDnnTraining;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,12 +35,22 @@ public final class Trainer {
 
     private static final int PREFETCH_DEPTH = 4;
 
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
     private final Preprocessing preprocessing;
     private final Evaluator evaluator;
+    private final boolean oneDnn;
 
+    /** A trainer that runs every network it can on the oneDNN engine ({@link OneDnnTraining}), the rest on DL4J. */
     public Trainer(Preprocessing preprocessing, Evaluator evaluator) {
+        this(preprocessing, evaluator, true);
+    }
+
+    /** @param oneDnn false: every network on DL4J's own path ({@code cnn.training.engine=dl4j}) */
+    public Trainer(Preprocessing preprocessing, Evaluator evaluator, boolean oneDnn) {
         this.preprocessing = preprocessing;
         this.evaluator = evaluator;
+        this.oneDnn = oneDnn;
     }
 
     public TrainingOutcome train(ComputationGraph net, TrainingPlan plan, LabelledImages train, LabelledImages test,
@@ -48,7 +63,8 @@ public final class Trainer {
         long step = Networks.steps(net);
         List<EpochMetrics> epochs = new ArrayList<>();
         NetworkSnapshot snapshot = snapshotOf(net);
-        try (Prefetcher<Batch> batches = new Prefetcher<>("training-batches", step, totalSteps, PREFETCH_DEPTH,
+        Steps steps = new Steps(net, plan.architecture());
+        try (steps; Prefetcher<Batch> batches = new Prefetcher<>("training-batches", step, totalSteps, PREFETCH_DEPTH,
                 s -> source.trainingBatch((int) (s / stepsPerEpoch), (int) (s % stepsPerEpoch), s))) {
             long runTrainNanos = 0;
             long runImages = 0;
@@ -59,8 +75,7 @@ public final class Trainer {
                 }
                 long stepStart = System.nanoTime();
                 Batch batch = batches.next();
-                net.fit(new DataSet(batch.features(), batch.labels()));
-                double loss = net.score();
+                double loss = steps.fit(batch.features(), batch.labels());
                 step = batch.step() + 1;
                 if (step % recipe.trainAccuracyEvery() == 0) {
                     tally.sampleAccuracy(net, batch);
@@ -87,6 +102,49 @@ public final class Trainer {
                 }
             }
             return new TrainingOutcome(true, step, epochs);
+        }
+    }
+
+    /**
+     * One training step after another on the oneDNN engine when it runs this network (decided at the first batch,
+     * whose shape it is compiled for), else on DL4J's {@code fit}.
+     */
+    private final class Steps implements AutoCloseable {
+        private final ComputationGraph net;
+        private final String architecture;
+        private OneDnnTraining engine;
+        private boolean decided;
+
+        Steps(ComputationGraph net, String architecture) {
+            this.net = net;
+            this.architecture = architecture;
+        }
+
+        double fit(INDArray features, INDArray labels) {
+            if (!decided) {
+                decided = true;
+                if (oneDnn) {
+                    var choice = OneDnnTraining.of(net, InputType.convolutional(features.size(2), features.size(3),
+                            features.size(1)));
+                    engine = choice.engine();
+                    log.info("{} trains on {}", architecture, engine != null ? "the oneDNN engine"
+                            : "DL4J (the oneDNN engine does not run it: " + choice.unsupportedBecause() + ")");
+                } else {
+                    log.info("{} trains on DL4J (cnn.training.engine=dl4j)", architecture);
+                }
+            }
+            if (engine != null) {
+                return engine.fit(features, labels);
+            }
+            net.fit(new DataSet(features, labels));
+            return net.score();
+        }
+
+        @Override
+        public void close() {
+            if (engine != null) {
+                engine.close();
+            }
         }
     }
 

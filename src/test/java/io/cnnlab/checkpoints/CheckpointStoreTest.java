@@ -53,7 +53,8 @@ class CheckpointStoreTest {
     @BeforeEach
     void setUp() {
         store = new CheckpointStore(TestStores.directory(home),
-                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30)),
+                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30),
+                        TrainingProperties.Engine.ONEDNN),
                 jdbc, Clock.systemUTC(), jobs);
         job = jobs.insert(new NewJob("baseline", "m", "{}", "alice", null, null), Instant.now(), 10).job().id();
         lease = JobLease.of(jobs.claimNext("instance-a", Duration.ofMinutes(5), Instant.now()).orElseThrow());
@@ -191,7 +192,8 @@ class CheckpointStoreTest {
             }
         };
         store = new CheckpointStore(TestStores.directory(home),
-                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30)),
+                new TrainingProperties(1, 10, 0, 2, Duration.ofSeconds(5), Duration.ofSeconds(1), 60, Duration.ofSeconds(30),
+                        TrainingProperties.Engine.ONEDNN),
                 jdbc, clock, jobs);
         Checkpoint kept = save(10, 0.3);
         Path directory = storePath(kept).getParent();

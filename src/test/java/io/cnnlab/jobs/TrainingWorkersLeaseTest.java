@@ -29,7 +29,8 @@ class TrainingWorkersLeaseTest {
     private final AtomicReference<Throwable> thrown = new AtomicReference<>();
     private final AtomicLong steps = new AtomicLong();
     private final TrainingWorkers workers = new TrainingWorkers(store, this::loop,
-            new TrainingProperties(1, 10, 0, 3, Duration.ofSeconds(5), Duration.ofMillis(10), 60, Duration.ofSeconds(1)),
+            new TrainingProperties(1, 10, 0, 3, Duration.ofSeconds(5), Duration.ofMillis(10), 60, Duration.ofSeconds(1),
+                    TrainingProperties.Engine.ONEDNN),
             Clock.systemUTC(), event -> { }, new InstanceId("instance-a"));
 
     private JobExecutor.Result loop(TrainingJob job, JobControl control) throws InterruptedException {
@@ -103,7 +104,8 @@ class TrainingWorkersLeaseTest {
     @Test
     void withNoWorkersNothingIsClaimedAndThePoolCountsAsAlive() {
         TrainingWorkers none = new TrainingWorkers(store, this::loop,
-                new TrainingProperties(0, 10, 0, 3, Duration.ofSeconds(5), Duration.ofMillis(10), 60, Duration.ofSeconds(1)),
+                new TrainingProperties(0, 10, 0, 3, Duration.ofSeconds(5), Duration.ofMillis(10), 60, Duration.ofSeconds(1),
+                    TrainingProperties.Engine.ONEDNN),
                 Clock.systemUTC(), event -> { }, new InstanceId("api-1"));
         String id = store.insert(new NewJob("baseline", "m", "{}", "alice", null, null), Instant.now(), 10).job().id();
         none.start();
