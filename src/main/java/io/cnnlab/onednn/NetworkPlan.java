@@ -5,8 +5,11 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -20,43 +23,75 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the oneDNN engine runs of a DL4J graph: a chain from the image input through "same" convolutions (stride 1,
- * ReLU or none, with bias) and non-overlapping max pooling to global average pooling and softmax cross-entropy. Any
- * other vertex, option or layout makes the graph unsupported, with the reason, and the trainer keeps DL4J's own path.
+ * What the oneDNN engine runs of a DL4J graph, in topological order: from one channels-first image input through
+ * "same" convolutions (stride 1, ReLU or none, with bias), non-overlapping max pooling, batch normalisation, ReLU
+ * layers and channel concatenations, to global average pooling and softmax cross-entropy. Any other vertex, option
+ * or layout makes the graph unsupported, with the reason, and the trainer keeps DL4J's own path.
+ *
+ * @param input   the input vertex's name
+ * @param nodes   every vertex between the input and the global pooling, inputs before the nodes that read them
+ * @param last    the node the global average pooling reads; its channels are the classes
  */
-record NetworkPlan(int channels, int height, int width, List<Stage> stages, int classes) {
+record NetworkPlan(String input, int channels, int height, int width, List<Node> nodes, String last, int classes) {
 
-    sealed interface Stage permits Conv, Pool {
+    /** A vertex and the shape of its output (channels, height, width). */
+    sealed interface Node permits Conv, Pool, Norm, Relu, Concat {
         String name();
+
+        List<String> inputs();
+
+        int channels();
+
+        int height();
+
+        int width();
     }
 
-    /** A convolution; {@code padTop}/{@code padLeft} as DL4J's "same" mode puts them, the rest bottom/right. */
-    record Conv(String name, int in, int out, int kernelHeight, int kernelWidth, boolean relu, int height, int width)
-            implements Stage {
+    /** A convolution on {@code height} x {@code width}; padding as DL4J's "same" mode puts it, the rest bottom/right. */
+    record Conv(String name, String input, int in, int channels, int kernelHeight, int kernelWidth, boolean relu,
+                int height, int width) implements Node {
 
-        int padTop() {
-            return (kernelHeight - 1) / 2;
+        public List<String> inputs() {
+            return List.of(input);
         }
 
-        int padLeft() {
-            return (kernelWidth - 1) / 2;
+        long[] padTopLeft() {
+            return new long[]{(kernelHeight - 1) / 2, (kernelWidth - 1) / 2};
         }
 
-        int padBottom() {
-            return kernelHeight - 1 - padTop();
-        }
-
-        int padRight() {
-            return kernelWidth - 1 - padLeft();
+        long[] padBottomRight() {
+            return new long[]{kernelHeight - 1 - (kernelHeight - 1) / 2, kernelWidth - 1 - (kernelWidth - 1) / 2};
         }
     }
 
-    /** Max pooling with a square window as wide as its stride, on input of {@code height} x {@code width}. */
-    record Pool(String name, int channels, int kernel, int height, int width) implements Stage {
+    /** Max pooling with a square window as wide as its stride; the shape is the output's. */
+    record Pool(String name, String input, int channels, int kernel, int height, int width) implements Node {
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /** Batch normalisation as DL4J's layer does it (running statistics moved by its updater; log10 std or variance). */
+    record Norm(String name, String input, int channels, int height, int width, double eps, double decay,
+                boolean logStd) implements Node {
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    record Relu(String name, String input, int channels, int height, int width) implements Node {
+        public List<String> inputs() {
+            return List.of(input);
+        }
+    }
+
+    /** Channels of the inputs one after the other, in the order given. */
+    record Concat(String name, List<String> inputs, int channels, int height, int width) implements Node {
     }
 
     /** Thrown by {@link #of} with what keeps a graph on DL4J's path. */
@@ -75,79 +110,149 @@ record NetworkPlan(int channels, int height, int width, List<Stage> stages, int 
         if (!(input instanceof InputType.InputTypeConvolutional image) || image.getFormat() != CNN2DFormat.NCHW) {
             throw new UnsupportedGraphException("the input is not a channels-first image");
         }
+        String inputName = inputs.get(0);
         Map<String, GraphVertex> vertices = configuration.getVertices();
         Map<String, List<String>> vertexInputs = configuration.getVertexInputs();
-        int channels = (int) image.getChannels();
-        int height = (int) image.getHeight();
-        int width = (int) image.getWidth();
+        Map<String, int[]> shapes = new HashMap<>();
+        shapes.put(inputName, new int[]{(int) image.getChannels(), (int) image.getHeight(), (int) image.getWidth()});
 
-        List<Stage> stages = new ArrayList<>();
-        String previous = inputs.get(0);
-        String current = single(vertexInputs, vertices, previous);
-        int depth = channels;
-        int h = height;
-        int w = width;
-        while (current != null && layer(vertices, current) != null
-                && !(layer(vertices, current) instanceof GlobalPoolingLayer)) {
-            Layer layer = layer(vertices, current);
-            if (!List.of(previous).equals(vertexInputs.get(current))) {
-                throw new UnsupportedGraphException(current + " does not read only " + previous);
+        List<Node> nodes = new ArrayList<>();
+        String pooling = null;
+        String loss = null;
+        for (String name : configuration.getTopologicalOrderStr()) {
+            if (name.equals(inputName)) {
+                continue;
             }
-            if (layer.getIDropout() != null) {
-                throw new UnsupportedGraphException(current + " has dropout");
+            if (pooling != null && loss != null) {
+                throw new UnsupportedGraphException(name + " comes after the loss");
             }
-            if (layer.getClass() == ConvolutionLayer.class) {
-                ConvolutionLayer conv = (ConvolutionLayer) layer;
-                checkConvolution(current, conv);
-                int out = (int) conv.getNOut();
-                stages.add(new Conv(current, depth, out, conv.getKernelSize()[0], conv.getKernelSize()[1],
-                        conv.getActivationFn() instanceof ActivationReLU, h, w));
-                depth = out;
-            } else if (layer.getClass() == SubsamplingLayer.class) {
-                SubsamplingLayer pool = (SubsamplingLayer) layer;
-                int kernel = pool.getKernelSize()[0];
-                if (pool.getPoolingType() != PoolingType.MAX || pool.getCnn2dDataFormat() != CNN2DFormat.NCHW
-                        || !Arrays.equals(pool.getKernelSize(), new int[]{kernel, kernel})
-                        || !Arrays.equals(pool.getStride(), pool.getKernelSize())
-                        || !Arrays.equals(pool.getPadding(), new int[]{0, 0})
-                        || !Arrays.equals(pool.getDilation(), new int[]{1, 1})
-                        || h % kernel != 0 || w % kernel != 0) {
-                    throw new UnsupportedGraphException(current + " is not a non-overlapping max pooling that tiles "
-                            + h + "x" + w);
+            List<String> from = vertexInputs.get(name);
+            GraphVertex vertex = vertices.get(name);
+            if (vertex instanceof MergeVertex) {
+                nodes.add(concat(name, from, shapes));
+            } else if (vertex instanceof LayerVertex layerVertex) {
+                Layer layer = layerVertex.getLayerConf().getLayer();
+                if (from.size() != 1) {
+                    throw new UnsupportedGraphException(name + " reads " + from.size() + " vertices");
                 }
-                stages.add(new Pool(current, depth, kernel, h, w));
-                h /= kernel;
-                w /= kernel;
+                if (layer.getIDropout() != null) {
+                    throw new UnsupportedGraphException(name + " has dropout");
+                }
+                if (layer instanceof GlobalPoolingLayer average && pooling == null) {
+                    if (average.getPoolingType() != PoolingType.AVG || !average.isCollapseDimensions()) {
+                        throw new UnsupportedGraphException(name + " is not a global average pooling");
+                    }
+                    pooling = name;
+                    continue;
+                }
+                if (layer instanceof LossLayer output && pooling != null && loss == null) {
+                    if (!from.equals(List.of(pooling)) || !(output.getActivationFn() instanceof ActivationSoftmax)
+                            || !(output.getLossFn() instanceof LossMCXENT mcxent) || mcxent.getWeights() != null) {
+                        throw new UnsupportedGraphException("the head is not softmax cross-entropy on " + pooling);
+                    }
+                    loss = name;
+                    continue;
+                }
+                if (pooling != null) {
+                    throw new UnsupportedGraphException(name + " comes after the global pooling");
+                }
+                int[] in = shapes.get(from.get(0));
+                if (in == null) {
+                    throw new UnsupportedGraphException(name + " reads " + from.get(0) + ", which is not an image");
+                }
+                nodes.add(layerNode(name, from.get(0), layer, in));
             } else {
-                throw new UnsupportedGraphException(current + " is a " + layer.getClass().getSimpleName());
+                throw new UnsupportedGraphException(name + " is a " + vertex.getClass().getSimpleName());
             }
-            previous = current;
-            current = single(vertexInputs, vertices, current);
+            Node made = nodes.get(nodes.size() - 1);
+            shapes.put(name, new int[]{made.channels(), made.height(), made.width()});
         }
-        if (stages.isEmpty() || !(stages.get(stages.size() - 1) instanceof Conv)) {
-            throw new UnsupportedGraphException("the graph does not end in a convolution before its pooling head");
+        if (pooling == null || loss == null || !configuration.getNetworkOutputs().equals(List.of(loss))) {
+            throw new UnsupportedGraphException("the graph does not end in global average pooling and softmax");
         }
-        if (current == null || !(layer(vertices, current) instanceof GlobalPoolingLayer average)
-                || average.getPoolingType() != PoolingType.AVG || !average.isCollapseDimensions()
-                || !List.of(previous).equals(vertexInputs.get(current))) {
-            throw new UnsupportedGraphException("no global average pooling after " + previous);
+        List<String> pooled = vertexInputs.get(pooling);
+        if (pooled.size() != 1 || !shapes.containsKey(pooled.get(0)) || pooled.get(0).equals(inputName)) {
+            throw new UnsupportedGraphException("the global pooling does not read one node");
         }
-        String pooled = current;
-        String loss = single(vertexInputs, vertices, pooled);
-        if (loss == null || !(layer(vertices, loss) instanceof LossLayer output)
-                || !List.of(pooled).equals(vertexInputs.get(loss))
-                || !(output.getActivationFn() instanceof ActivationSoftmax)
-                || !(output.getLossFn() instanceof LossMCXENT mcxent) || mcxent.getWeights() != null
-                || !configuration.getNetworkOutputs().equals(List.of(loss))) {
-            throw new UnsupportedGraphException("the head is not softmax cross-entropy on " + pooled);
-        }
-        return new NetworkPlan(channels, height, width, List.copyOf(stages), depth);
+        checkEveryNodeIsRead(nodes, pooled.get(0));
+        return new NetworkPlan(inputName, shapes.get(inputName)[0], shapes.get(inputName)[1], shapes.get(inputName)[2],
+                List.copyOf(nodes), pooled.get(0), shapes.get(pooled.get(0))[0]);
     }
 
-    private static void checkConvolution(String name, ConvolutionLayer conv) throws UnsupportedGraphException {
+    private static Node layerNode(String name, String from, Layer layer, int[] in) throws UnsupportedGraphException {
+        int channels = in[0];
+        int height = in[1];
+        int width = in[2];
+        if (layer.getClass() == ConvolutionLayer.class) {
+            ConvolutionLayer conv = (ConvolutionLayer) layer;
+            checkConvolution(name, conv, channels);
+            return new Conv(name, from, channels, (int) conv.getNOut(), conv.getKernelSize()[0],
+                    conv.getKernelSize()[1], conv.getActivationFn() instanceof ActivationReLU, height, width);
+        }
+        if (layer.getClass() == SubsamplingLayer.class) {
+            SubsamplingLayer pool = (SubsamplingLayer) layer;
+            int kernel = pool.getKernelSize()[0];
+            if (pool.getPoolingType() != PoolingType.MAX || pool.getCnn2dDataFormat() != CNN2DFormat.NCHW
+                    || !Arrays.equals(pool.getKernelSize(), new int[]{kernel, kernel})
+                    || !Arrays.equals(pool.getStride(), pool.getKernelSize())
+                    || !Arrays.equals(pool.getPadding(), new int[]{0, 0})
+                    || !Arrays.equals(pool.getDilation(), new int[]{1, 1})
+                    || height % kernel != 0 || width % kernel != 0) {
+                throw new UnsupportedGraphException(name + " is not a non-overlapping max pooling that tiles "
+                        + height + "x" + width);
+            }
+            return new Pool(name, from, channels, kernel, height / kernel, width / kernel);
+        }
+        if (layer.getClass() == BatchNormalization.class) {
+            BatchNormalization norm = (BatchNormalization) layer;
+            if (norm.isLockGammaBeta() || norm.getCnn2DFormat() != CNN2DFormat.NCHW
+                    || hasRegularisation(norm)) {
+                throw new UnsupportedGraphException(name + " is not a plain channels-first batch normalisation");
+            }
+            return new Norm(name, from, channels, height, width, norm.getEps(), norm.getDecay(), norm.isUseLogStd());
+        }
+        if (layer.getClass() == ActivationLayer.class) {
+            if (!(((ActivationLayer) layer).getActivationFn() instanceof ActivationReLU)) {
+                throw new UnsupportedGraphException(name + " is not a ReLU");
+            }
+            return new Relu(name, from, channels, height, width);
+        }
+        throw new UnsupportedGraphException(name + " is a " + layer.getClass().getSimpleName());
+    }
+
+    private static Node concat(String name, List<String> from, Map<String, int[]> shapes)
+            throws UnsupportedGraphException {
+        int channels = 0;
+        int[] first = shapes.get(from.get(0));
+        for (String input : from) {
+            int[] shape = shapes.get(input);
+            if (shape == null || first == null || shape[1] != first[1] || shape[2] != first[2]) {
+                throw new UnsupportedGraphException(name + " merges inputs of different sizes");
+            }
+            channels += shape[0];
+        }
+        if (from.size() < 2 || new java.util.HashSet<>(from).size() != from.size()) {
+            throw new UnsupportedGraphException(name + " does not merge distinct inputs");
+        }
+        return new Concat(name, List.copyOf(from), channels, first[1], first[2]);
+    }
+
+    /** A node nothing reads would be computed for nothing; DL4J's graph does not have one either. */
+    private static void checkEveryNodeIsRead(List<Node> nodes, String last) throws UnsupportedGraphException {
+        for (Node node : nodes) {
+            boolean read = node.name().equals(last)
+                    || nodes.stream().anyMatch(other -> other.inputs().contains(node.name()));
+            if (!read) {
+                throw new UnsupportedGraphException(node.name() + " is read by nothing the loss depends on");
+            }
+        }
+    }
+
+    private static void checkConvolution(String name, ConvolutionLayer conv, int channels)
+            throws UnsupportedGraphException {
         if (conv.getConvolutionMode() != ConvolutionMode.Same || !Arrays.equals(conv.getStride(), new int[]{1, 1})
                 || !Arrays.equals(conv.getDilation(), new int[]{1, 1}) || !conv.hasBias()
-                || conv.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                || conv.getCnn2dDataFormat() != CNN2DFormat.NCHW || conv.getNIn() != channels) {
             throw new UnsupportedGraphException(name + " is not a biased \"same\" convolution with stride 1");
         }
         if (!(conv.getActivationFn() instanceof ActivationReLU) && !(conv.getActivationFn() instanceof ActivationIdentity)) {
@@ -163,25 +268,16 @@ record NetworkPlan(int channels, int height, int width, List<Stage> stages, int 
                 || (layer.getRegularizationBias() != null && !layer.getRegularizationBias().isEmpty());
     }
 
-    private static Layer layer(Map<String, GraphVertex> vertices, String name) {
-        return vertices.get(name) instanceof LayerVertex vertex ? vertex.getLayerConf().getLayer() : null;
-    }
-
-    /** The one vertex that reads {@code name}; null when none does; unsupported when several do. */
-    private static String single(Map<String, List<String>> vertexInputs, Map<String, GraphVertex> vertices, String name)
-            throws UnsupportedGraphException {
-        String reader = null;
-        for (var entry : vertexInputs.entrySet()) {
-            if (entry.getValue().contains(name)) {
-                if (reader != null) {
-                    throw new UnsupportedGraphException(name + " feeds more than one vertex");
+    /** How many nodes read {@code name} (the global pooling counts for {@link #last}). */
+    int readers(String name) {
+        int count = name.equals(last) ? 1 : 0;
+        for (Node node : nodes) {
+            for (String input : node.inputs()) {
+                if (input.equals(name)) {
+                    count++;
                 }
-                reader = entry.getKey();
             }
         }
-        if (reader != null && !(vertices.get(reader) instanceof LayerVertex)) {
-            throw new UnsupportedGraphException(reader + " is a " + vertices.get(reader).getClass().getSimpleName());
-        }
-        return reader;
+        return count;
     }
 }

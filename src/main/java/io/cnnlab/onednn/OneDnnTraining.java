@@ -92,6 +92,7 @@ public final class OneDnnTraining implements AutoCloseable {
                 size -> new CompiledPass(cpu, stream, plan, size, parameters, gradients));
         INDArray dense = NativeArrays.denseRowMajor(features) ? features : features.dup('c');
         INDArray oneHot = NativeArrays.denseRowMajor(labels) ? labels : labels.dup('c');
+        pass.loadWeights();
         double loss = pass.forwardBackward(dense, oneHot);
         net.getUpdater().update(gradient, BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net),
                 batch, LayerWorkspaceMgr.noWorkspaces());
