@@ -9,8 +9,8 @@
 # Environment: ROUNDS (3), STEPS timed training steps (200), WARMUP (300), SINGLE_RUNS and BATCH_RUNS timed
 # inference passes (300, 40), DATA (CIFAR-10 binary directory, for
 # the engine, default ../shared/data/cifar10; the peer trains on random data of the same shape), OUT
-# (target/peer-vs-engine: each run's full output), ENGINE (dl4j, or onednn-prototype: issue 18's prototype, baseline
-# training only), PEER_ARGS (more options for PeerBenchmark, e.g. --channels-first
+# (target/peer-vs-engine: each run's full output), ENGINE_ARGS (more options for EngineBenchmark, e.g. --engine dl4j
+# for DL4J's own path, the "before" of issue 18), PEER_ARGS (more options for PeerBenchmark, e.g. --channels-first
 # for the engine's NCHW layout instead of PyTorch's channels-last default, or --phases). The engine evaluates on 500
 # test images only: its accuracy is not what is compared here. Check each peer run's "first non-finite loss" and
 # phases before a ratio is claimed (docs/performance.md, "PyTorch peer").
@@ -28,6 +28,7 @@ BATCH_RUNS=${BATCH_RUNS:-40}
 DATA=${DATA:-$(for d in ../shared/data/cifar10 ../../shared/data/cifar10; do [ -d "$d" ] && echo "$d" && break; done)}
 [ -f "${DATA:-}/data_batch_1.bin" ] || { echo "no CIFAR-10 binary batches in '${DATA:-}': set DATA" >&2; exit 2; }
 PEER_ARGS=${PEER_ARGS:-}
+ENGINE_ARGS=${ENGINE_ARGS:-}
 OUT=${OUT:-target/peer-vs-engine}
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=2
@@ -42,16 +43,9 @@ export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-4294967296} MALLOC_TRIM_
 ./mvnw -B -o -q -f bench/peer/pom.xml compile dependency:build-classpath \
     -Dmdep.outputFile=target/peer-classpath.txt -Dmdep.includeScope=runtime
 
-if [ "${ENGINE:-dl4j}" = onednn-prototype ]; then
-    # issue 18's prototype (src/bench/java/io/cnnlab/benchmark/onednn): baseline training only
-    [ "$NETWORKS" = baseline ] || { echo "ENGINE=onednn-prototype trains baseline only" >&2; exit 2; }
-    engine=(java -Xmx2g -cp "target/classes:$(cat target/engine-classpath.txt)"
-        io.cnnlab.benchmark.onednn.OneDnnStepBenchmark --steps "$STEPS" --warmup "$WARMUP")
-else
-    engine=(java -Xmx2g -cp "target/classes:$(cat target/engine-classpath.txt)" io.cnnlab.benchmark.EngineBenchmark
-        --data "$DATA" --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --test-images 500
-        --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS")
-fi
+engine=(java -Xmx2g -cp "target/classes:$(cat target/engine-classpath.txt)" io.cnnlab.benchmark.EngineBenchmark
+    --data "$DATA" --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --test-images 500
+    --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS" $ENGINE_ARGS)
 peer=(java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1
     -cp "bench/peer/target/classes:$(cat bench/peer/target/peer-classpath.txt)" io.cnnlab.peer.PeerBenchmark
     --networks "$NETWORKS" --steps "$STEPS" --warmup "$WARMUP" --single-runs "$SINGLE_RUNS" --batch-runs "$BATCH_RUNS"
@@ -62,8 +56,7 @@ summary="$OUT/summary.txt"
 {
     echo "# peer-vs-engine $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS, MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_"
     echo "# bench/peer-vs-engine.sh $NETWORKS  (ROUNDS=$ROUNDS STEPS=$STEPS WARMUP=$WARMUP SINGLE_RUNS=$SINGLE_RUNS BATCH_RUNS=$BATCH_RUNS)"
-    echo "# ENGINE=${ENGINE:-dl4j}"
-    echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP --test-images 500 --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS"
+    echo "# engine: java -Xmx2g -cp target/classes:<runtime classpath> io.cnnlab.benchmark.EngineBenchmark --data $DATA --networks $NETWORKS --steps $STEPS --warmup $WARMUP --test-images 500 --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS${ENGINE_ARGS:+ $ENGINE_ARGS}"
     echo "# peer:   java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 -cp bench/peer/target/classes:<runtime classpath> io.cnnlab.peer.PeerBenchmark --networks $NETWORKS --steps $STEPS --warmup $WARMUP --single-runs $SINGLE_RUNS --batch-runs $BATCH_RUNS${PEER_ARGS:+ $PEER_ARGS}"
 } > "$summary"
 

@@ -9,6 +9,7 @@ import io.cnnlab.datasets.Cifar10Reader;
 import io.cnnlab.datasets.LabelledImages;
 import io.cnnlab.datasets.Preprocessing;
 import io.cnnlab.nativeruntime.NativeBackend;
+import io.cnnlab.onednn.OneDnnInference;
 import io.cnnlab.training.EpochMetrics;
 import io.cnnlab.evaluation.Evaluator;
 import io.cnnlab.training.NetworkSnapshot;
@@ -48,6 +49,8 @@ import java.util.List;
  * --test-images N   evaluate on the first N test images only (default: all 10,000)
  * --single-runs N   timed single-image inference passes (default 300, after 30 untimed)
  * --batch-runs N    timed batch-128 inference passes (default 40, after 5 untimed)
+ * --engine E        onednn (default: training and inference on the oneDNN engine where it runs the network, as the
+ *                   service does) or dl4j (DL4J's own fit and output, the "before" of issue 18)
  * </pre>
  */
 public final class EngineBenchmark {
@@ -93,7 +96,7 @@ public final class EngineBenchmark {
         long rssStart = residentMegabytes();
         ComputationGraph net = Networks.create(architecture, plan);
         Preprocessing preprocessing = new Preprocessing(InputDescription.SEED.crop());
-        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
+        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500), options.oneDnn);
         long[] stepNanos = new long[options.steps];
         TrainingListener timing = new TrainingListener() {
             private long last = System.nanoTime();
@@ -122,8 +125,18 @@ public final class EngineBenchmark {
 
         INDArray one = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(1));
         INDArray batch = Nd4j.rand(DataType.FLOAT, InputDescription.SEED.batchShape(128));
-        double single = medianMillis(net, one, 30, options.singleRuns);
-        double batched = medianMillis(net, batch, 5, options.batchRuns);
+        // inference as serving runs it: on the oneDNN engine where it runs the network
+        OneDnnInference engine = options.oneDnn ? OneDnnInference.of(net, InputDescription.SEED.inputType()).engine() : null;
+        System.out.printf("  inference on %s%n", engine != null ? "the oneDNN engine" : "DL4J");
+        float[] oneImage = one.data().asFloat();
+        float[] batchImages = batch.data().asFloat();
+        double single = medianMillis(engine != null ? () -> engine.output(oneImage, 1)
+                : () -> net.outputSingle(false, one).close(), 30, options.singleRuns);
+        double batched = medianMillis(engine != null ? () -> engine.output(batchImages, 128)
+                : () -> net.outputSingle(false, batch).close(), 5, options.batchRuns);
+        if (engine != null) {
+            engine.close();
+        }
         long rssEnd = residentMegabytes();
         System.out.printf("  inference: 1 image %.2f ms, batch of 128 %.1f ms (%.0f img/s); test accuracy after the run %.4f; RSS %d -> %d MB%n",
                 single, batched, 128 / (batched / 1e3), last.testAccuracy(), rssStart, rssEnd);
@@ -155,14 +168,14 @@ public final class EngineBenchmark {
         }, () -> false);
     }
 
-    private static double medianMillis(ComputationGraph net, INDArray input, int warmup, int runs) {
+    private static double medianMillis(Runnable pass, int warmup, int runs) {
         for (int i = 0; i < warmup; i++) {
-            net.outputSingle(false, input).close();
+            pass.run();
         }
         long[] nanos = new long[runs];
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
-            net.outputSingle(false, input).close();
+            pass.run();
             nanos[i] = System.nanoTime() - start;
         }
         return median(nanos) / 1e6;
@@ -189,7 +202,7 @@ public final class EngineBenchmark {
     }
 
     private record Options(Path data, int steps, int warmup, int batch, List<String> networks, int rssEvery,
-                           int epochs, int testImages, int singleRuns, int batchRuns) {
+                           int epochs, int testImages, int singleRuns, int batchRuns, boolean oneDnn) {
 
         LabelledImages test(Cifar10 cifar) {
             return testImages > 0 ? cifar.test().head(Math.min(testImages, cifar.test().size())) : cifar.test();
@@ -201,6 +214,7 @@ public final class EngineBenchmark {
             int warmup = 30;
             int batch = 128;
             int rssEvery = 0;
+            boolean oneDnn = true;
             int epochs = 0;
             int testImages = 0;
             int singleRuns = 300;
@@ -219,6 +233,11 @@ public final class EngineBenchmark {
                     case "--test-images" -> testImages = Integer.parseInt(value);
                     case "--single-runs" -> singleRuns = Integer.parseInt(value);
                     case "--batch-runs" -> batchRuns = Integer.parseInt(value);
+                    case "--engine" -> oneDnn = switch (value) {
+                        case "onednn" -> true;
+                        case "dl4j" -> false;
+                        default -> throw new IllegalArgumentException("--engine is onednn or dl4j, not " + value);
+                    };
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
@@ -226,7 +245,8 @@ public final class EngineBenchmark {
             if (data == null) {
                 throw new IllegalArgumentException("--data DIR is required (a CIFAR-10 binary directory)");
             }
-            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages, singleRuns, batchRuns);
+            return new Options(data, steps, warmup, batch, networks, rssEvery, epochs, testImages, singleRuns, batchRuns,
+                    oneDnn);
         }
     }
 }

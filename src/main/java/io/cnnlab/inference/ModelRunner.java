@@ -1,6 +1,10 @@
 package io.cnnlab.inference;
 
+import io.cnnlab.onednn.OneDnnInference;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ModelRunner implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(ModelRunner.class);
+
     private record Request(float[] inputs, int images, CompletableFuture<float[][]> result) {
     }
 
@@ -42,6 +48,9 @@ final class ModelRunner implements AutoCloseable {
 
     private final int nativeThreads;
 
+    /** The oneDNN engine when it runs this network (null: DL4J's {@code outputSingle}). */
+    private final OneDnnInference engine;
+
     ModelRunner(String name, ComputationGraph net, int[] inputShape, int maxBatchSize, long maxDelayNanos, int maxQueue,
                 int nativeThreads, java.util.function.IntConsumer batchObserver) {
         this.batchObserver = batchObserver;
@@ -52,6 +61,11 @@ final class ModelRunner implements AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.maxDelayNanos = maxDelayNanos;
         this.queue = new ArrayBlockingQueue<>(maxQueue);
+        OneDnnInference.Choice choice = OneDnnInference.of(net,
+                InputType.convolutional(inputShape[1], inputShape[2], inputShape[0]));
+        this.engine = choice.engine();
+        log.info("model {} serves on {}", name, engine != null ? "the oneDNN engine"
+                : "DL4J (the oneDNN engine does not run it: " + choice.unsupportedBecause() + ")");
         this.thread = new Thread(this::run, "inference-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -158,6 +172,9 @@ final class ModelRunner implements AutoCloseable {
         while ((left = queue.poll()) != null) {
             left.result().completeExceptionally(new ClosedException());
         }
+        if (engine != null) {
+            engine.close();
+        }
     }
 
     private void runBatch(List<Request> batch, int images) {
@@ -182,6 +199,9 @@ final class ModelRunner implements AutoCloseable {
     }
 
     private float[][] forward(float[] all, int images) {
+        if (engine != null) {
+            return engine.output(all, images);
+        }
         INDArray input = Nd4j.create(all, new long[]{images, inputShape[0], inputShape[1], inputShape[2]}, DataType.FLOAT);
         INDArray output = net.outputSingle(false, input);
         float[][] rows = rows(output, images);

@@ -117,7 +117,10 @@ class ModelRunnerTest {
         assertThat(batches).containsExactly(1);
     }
 
-    /** Batches of any size are split back into exactly the rows a plain pass of the same network gives. */
+    /**
+     * Batches of any size are split back into the rows a plain DL4J pass of the same network gives: to float rounding,
+     * as serving runs on the oneDNN engine (an image's row in another image's place would differ by far more).
+     */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"baseline", "combined"})
     void eachRequestGetsExactlyTheRowsAPlainPassGives(String architecture) throws Exception {
@@ -137,7 +140,11 @@ class ModelRunnerTest {
 
             float[][] expected = plain.outputSingle(false,
                     org.nd4j.linalg.factory.Nd4j.create(inputs, new long[]{images, 3, 24, 24})).toFloatMatrix();
-            assertThat(answered).as("pass %d, %d images", pass, images).isDeepEqualTo(expected);
+            assertThat(answered).as("pass %d", pass).hasNumberOfRows(images);
+            for (int i = 0; i < images; i++) {
+                assertThat(answered[i]).as("pass %d, image %d of %d", pass, i, images)
+                        .containsExactly(expected[i], org.assertj.core.api.Assertions.within(2e-5f));
+            }
         }
     }
 }
