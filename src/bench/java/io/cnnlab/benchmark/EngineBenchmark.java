@@ -153,7 +153,7 @@ public final class EngineBenchmark {
                 .withEpochs(options.epochs);
         ComputationGraph net = Networks.create(architecture, plan);
         Preprocessing preprocessing = new Preprocessing(InputDescription.SEED.crop());
-        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500));
+        Trainer trainer = new Trainer(preprocessing, new Evaluator(preprocessing, 500), options.oneDnn);
         System.out.printf("%n## %s, %d epochs of %d steps%n", architecture.name(), options.epochs,
                 cifar.train().size() / options.batch);
         System.out.println("| epoch | step | train loss | train acc | test loss | test acc | img/s | seconds | data wait | RSS MB |");
