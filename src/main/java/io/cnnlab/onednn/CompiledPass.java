@@ -79,7 +79,7 @@ final class CompiledPass implements AutoCloseable {
         this.training = gradients != null;
         // training reads DL4J's batch in place; inference copies its images into a buffer of its own. Either way the
         // batch is reordered to channels-last first: a convolution from channels-first input to channels-last output
-        // has no fast kernel in oneDNN (a reference one ran baseline's first convolution ten times slower)
+        // has no fast kernel in oneDNN, only a reference one (docs/performance.md, "The project's oneDNN engine")
         memory.desc channelsFirst = md(plan.channels(), plan.height(), plan.width(), memory.format_tag.nchw);
         userInput = own(training ? new memory(channelsFirst, cpu, (Pointer) null) : new memory(channelsFirst, cpu));
         input = new Tensor(plan.input(), plan.channels(), plan.height(), plan.width(), memory.format_tag.nhwc, 0, true);
