@@ -36,10 +36,14 @@ EOF
 curve() { # label jar
     local label=$1 jar=$2 home pid job state
     home=$(mktemp -d)
-    java -Xmn64m -jar "$jar" --server.port="$PORT" --cnn.home="$home" --cnn.data-dir="$DATA" \
+    java -Xmn64m -jar "$jar" --server.address=127.0.0.1 --server.port="$PORT" --cnn.home="$home" --cnn.data-dir="$DATA" \
         >"$OUT/$label-service.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 120); do curl -fs "localhost:$PORT/actuator/health" >/dev/null 2>&1 && break; sleep 1; done
+    for _ in $(seq 1 120); do
+        curl -fs "localhost:$PORT/actuator/health" >/dev/null 2>&1 && break
+        kill -0 "$pid" 2>/dev/null || { echo "$label: the service did not start, see $OUT/$label-service.log" >&2; exit 1; }
+        sleep 1
+    done
     job=$(curl -fs -X POST "localhost:$PORT/api/v1/training-jobs" -H 'Content-Type: application/json' \
         -d '{"architecture":"baseline","maxSteps":50}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     for _ in $(seq 1 300); do
@@ -50,7 +54,7 @@ curve() { # label jar
     done
     echo "## $label ($jar), $(date -u +%H:%M:%SZ), load average $(cut -d' ' -f1 /proc/loadavg)"
     bench/serving-curve.sh "http://127.0.0.1:$PORT" baseline "$image"
-    grep -h 'serves on' "$OUT/$label-service.log" | sed 's/^.*INFO/#/' | head -1
+    grep -h 'serves on' "$OUT/$label-service.log" | sed 's/^.*INFO/#/' | head -1 || true
     kill "$pid"; wait "$pid" 2>/dev/null || true
     rm -rf "$home"
 }
