@@ -44,7 +44,7 @@ public final class OneDnnInference implements AutoCloseable {
         }
         try {
             return new Choice(new OneDnnInference(net, plan), null);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        } catch (LinkageError e) { // missing natives, also as the ExceptionInInitializerError of a first load
             return new Choice(null, "oneDNN's natives did not load: " + e.getMessage());
         }
     }

@@ -68,7 +68,7 @@ public final class OneDnnTraining implements AutoCloseable {
         }
         try {
             return new Choice(new OneDnnTraining(net, plan), null);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        } catch (LinkageError e) { // missing natives, also as the ExceptionInInitializerError of a first load
             return new Choice(null, "oneDNN's natives did not load: " + e.getMessage());
         }
     }
