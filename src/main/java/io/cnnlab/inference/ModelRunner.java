@@ -61,11 +61,9 @@ final class ModelRunner implements AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.maxDelayNanos = maxDelayNanos;
         this.queue = new ArrayBlockingQueue<>(maxQueue);
-        OneDnnInference.Choice choice = OneDnnInference.of(net,
-                InputType.convolutional(inputShape[1], inputShape[2], inputShape[0]));
+        var choice = OneDnnInference.of(net, InputType.convolutional(inputShape[1], inputShape[2], inputShape[0]));
         this.engine = choice.engine();
-        log.info("model {} serves on {}", name, engine != null ? "the oneDNN engine"
-                : "DL4J (the oneDNN engine does not run it: " + choice.unsupportedBecause() + ")");
+        log.info("model {} serves on {}", name, choice.describe());
         this.thread = new Thread(this::run, "inference-" + name);
         this.thread.setDaemon(true);
         this.thread.start();

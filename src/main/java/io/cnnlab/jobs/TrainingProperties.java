@@ -26,8 +26,8 @@ import java.time.Duration;
  *                              it every third of it (at least every 2 s, which is also how soon a cancel sent to
  *                              another instance stops the run). A job whose instance died runs again elsewhere after
  *                              this long
- * @param engine                {@code onednn}: the networks the oneDNN engine runs (baseline, factorized) train on it,
- *                              the others on DL4J; {@code dl4j}: all on DL4J (docs/performance.md)
+ * @param engine                {@code onednn}: a network the oneDNN engine runs (every offered one) trains on it, any
+ *                              other on DL4J; {@code dl4j}: all on DL4J (docs/networks.md)
  */
 @Validated
 @ConfigurationProperties("cnn.training")

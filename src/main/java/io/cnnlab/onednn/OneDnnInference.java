@@ -34,23 +34,9 @@ public final class OneDnnInference implements AutoCloseable {
         stream = new stream(cpu);
     }
 
-    /** The engine for {@code net} reading images of {@code input}, or why DL4J has to run it. */
-    public static Choice of(ComputationGraph net, InputType input) {
-        NetworkPlan plan;
-        try {
-            plan = NetworkPlan.of(net.getConfiguration(), input);
-        } catch (NetworkPlan.UnsupportedGraphException e) {
-            return new Choice(null, e.getMessage());
-        }
-        try {
-            return new Choice(new OneDnnInference(net, plan), null);
-        } catch (LinkageError e) { // missing natives, also as the ExceptionInInitializerError of a first load
-            return new Choice(null, "oneDNN's natives did not load: " + e.getMessage());
-        }
-    }
-
-    /** Either an engine or the reason there is none. */
-    public record Choice(OneDnnInference engine, String unsupportedBecause) {
+    /** The engine for {@code net} reading images of {@code input}, or why DL4J's own path has to run it. */
+    public static EngineChoice<OneDnnInference> of(ComputationGraph net, InputType input) {
+        return EngineChoice.of(net, input, OneDnnInference::new);
     }
 
     public int classes() {

@@ -127,8 +127,7 @@ public final class Trainer {
                     var choice = OneDnnTraining.of(net, InputType.convolutional(features.size(2), features.size(3),
                             features.size(1)));
                     engine = choice.engine();
-                    log.info("{} trains on {}", architecture, engine != null ? "the oneDNN engine"
-                            : "DL4J (the oneDNN engine does not run it: " + choice.unsupportedBecause() + ")");
+                    log.info("{} trains on {}", architecture, choice.describe());
                 } else {
                     log.info("{} trains on DL4J (cnn.training.engine=dl4j)", architecture);
                 }

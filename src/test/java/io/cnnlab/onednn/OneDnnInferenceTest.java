@@ -39,7 +39,7 @@ class OneDnnInferenceTest {
         INDArray images = Nd4j.rand(DataType.FLOAT, 13, 3, 24, 24).subi(0.5).muli(3);
         float[][] expected = net.outputSingle(false, images).toFloatMatrix();
 
-        OneDnnInference.Choice choice = OneDnnInference.of(net, InputDescription.SEED.inputType());
+        EngineChoice<OneDnnInference> choice = OneDnnInference.of(net, InputDescription.SEED.inputType());
         assertThat(choice.unsupportedBecause()).isNull();
         try (OneDnnInference engine = choice.engine()) {
             float[][] rows = engine.output(images.dup('c').data().asFloat(), 13);

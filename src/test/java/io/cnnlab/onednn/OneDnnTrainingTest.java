@@ -142,7 +142,7 @@ class OneDnnTrainingTest {
     /** Six steps on the same random batches (the fifth of another size: a second compiled pass). */
     private static void trainSideBySide(ComputationGraph dl4j, ComputationGraph own, int steps, double lossTolerance) {
         assertThat(own.params()).isEqualTo(dl4j.params());
-        OneDnnTraining.Choice choice = OneDnnTraining.of(own, InputDescription.SEED.inputType());
+        EngineChoice<OneDnnTraining> choice = OneDnnTraining.of(own, InputDescription.SEED.inputType());
         assertThat(choice.unsupportedBecause()).isNull();
         Random random = new Random(11);
         try (OneDnnTraining engine = choice.engine()) {
